@@ -1,0 +1,2 @@
+package io.proactor;
+final class Placeholder {}
