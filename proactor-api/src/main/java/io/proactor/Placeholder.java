@@ -1,2 +1,0 @@
-package io.proactor;
-final class Placeholder {}

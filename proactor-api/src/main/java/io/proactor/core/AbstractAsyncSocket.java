@@ -1,0 +1,254 @@
+package io.proactor.core;
+
+import io.proactor.AsyncFile;
+import io.proactor.AsyncSocket;
+import io.proactor.CompletionHandler;
+import io.proactor.LeasedBuffer;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.ReadPendingException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.nio.channels.WritePendingException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine-independent half of {@link AsyncSocket}: argument checks, the pending-operation rules, the
+ * hand-off to the proactor, closed-channel and timeout handling. An engine implements the {@code impl*}
+ * hooks, which run on the proactor's thread and must eventually complete or fail the slot they are given
+ * (on the proactor's thread, never inside the hook itself).
+ */
+public abstract class AbstractAsyncSocket extends AbstractInitiator implements AsyncSocket {
+
+    private final OperationSlot connectSlot = new OperationSlot();
+    protected final OperationSlot readSlot = new OperationSlot();
+    protected final OperationSlot writeSlot = new OperationSlot();
+    private final OperationSlot shutdownSlot = new OperationSlot();
+    private volatile boolean connected;
+
+    protected AbstractAsyncSocket(ProactorLoop loop, boolean connected) {
+        super(loop);
+        this.connected = connected;
+    }
+
+    /** Starts connecting; complete the slot with {@code null} when connected. */
+    protected abstract void implConnect(InetSocketAddress remote, OperationSlot slot);
+
+    /** Starts a read into {@code dst}; complete the slot with an {@code Integer} (-1 at end of stream). */
+    protected abstract void implRead(ByteBuffer dst, OperationSlot slot);
+
+    /** Starts a read into an engine buffer; complete the slot with a {@link LeasedBuffer}, or {@code null} at EOF. */
+    protected abstract void implReceive(OperationSlot slot);
+
+    /** Starts a write of {@code src}; complete the slot with an {@code Integer}. */
+    protected abstract void implWrite(ByteBuffer src, OperationSlot slot);
+
+    /** Starts a gathering write; complete the slot with a {@code Long}. */
+    protected abstract void implWrite(ByteBuffer[] srcs, int offset, int length, OperationSlot slot);
+
+    /** Starts a file-to-socket transfer; complete the slot with a {@code Long}. */
+    protected abstract void implTransferFrom(AsyncFile file, long position, long count, OperationSlot slot);
+
+    /** Shuts the output down; complete the slot with {@code null}. */
+    protected abstract void implShutdownOutput(OperationSlot slot);
+
+    @Override
+    public final <A> void connect(SocketAddress remote, long timeout, TimeUnit unit, A attachment,
+                                  CompletionHandler<Void, ? super A> handler) {
+        Objects.requireNonNull(remote, "'remote' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        long nanos = timeoutNanos(timeout, unit);
+        if (!(remote instanceof InetSocketAddress address)) {
+            throw new UnsupportedAddressTypeException();
+        }
+        if (address.isUnresolved()) {
+            throw new UnresolvedAddressException();
+        }
+        if (connected) {
+            throw new AlreadyConnectedException();
+        }
+        if (!connectSlot.tryAcquire()) {
+            throw new ConnectionPendingException();
+        }
+        connectSlot.prepare(handler, attachment);
+        if (!isOpen()) {
+            failLater(connectSlot, new ClosedChannelException());
+            return;
+        }
+        loop.runOnLoop(() -> {
+            if (begin(connectSlot, nanos)) {
+                implConnect(address, connectSlot);
+            }
+        });
+    }
+
+    /** Engines call this when a connect succeeded, before completing its slot. */
+    protected final void markConnected() {
+        connected = true;
+    }
+
+    @Override
+    public final <A> void read(ByteBuffer dst, long timeout, TimeUnit unit, A attachment,
+                               CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(dst, "'dst' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        long nanos = timeoutNanos(timeout, unit);
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("'dst' is read-only");
+        }
+        if (claimRead(handler, attachment)) {
+            if (loop.inProactorThread()) {
+                startRead(dst, nanos);
+            } else {
+                loop.execute(() -> startRead(dst, nanos));
+            }
+        }
+    }
+
+    private void startRead(ByteBuffer dst, long nanos) {
+        if (begin(readSlot, nanos)) {
+            implRead(dst, readSlot);
+        }
+    }
+
+    @Override
+    public final <A> void receive(long timeout, TimeUnit unit, A attachment,
+                                  CompletionHandler<LeasedBuffer, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        long nanos = timeoutNanos(timeout, unit);
+        if (claimRead(handler, attachment)) {
+            if (loop.inProactorThread()) {
+                startReceive(nanos);
+            } else {
+                loop.execute(() -> startReceive(nanos));
+            }
+        }
+    }
+
+    private void startReceive(long nanos) {
+        if (begin(readSlot, nanos)) {
+            implReceive(readSlot);
+        }
+    }
+
+    private boolean claimRead(CompletionHandler<?, ?> handler, Object attachment) {
+        checkConnected();
+        if (!readSlot.tryAcquire()) {
+            throw new ReadPendingException();
+        }
+        readSlot.prepare(handler, attachment);
+        if (!isOpen()) {
+            failLater(readSlot, new ClosedChannelException());
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public final <A> void write(ByteBuffer src, long timeout, TimeUnit unit, A attachment,
+                                CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(src, "'src' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        long nanos = timeoutNanos(timeout, unit);
+        if (claimWrite(handler, attachment)) {
+            if (loop.inProactorThread()) {
+                startWrite(src, nanos);
+            } else {
+                loop.execute(() -> startWrite(src, nanos));
+            }
+        }
+    }
+
+    private void startWrite(ByteBuffer src, long nanos) {
+        if (begin(writeSlot, nanos)) {
+            implWrite(src, writeSlot);
+        }
+    }
+
+    @Override
+    public final <A> void write(ByteBuffer[] srcs, int offset, int length, long timeout, TimeUnit unit,
+                                A attachment, CompletionHandler<Long, ? super A> handler) {
+        Objects.requireNonNull(srcs, "'srcs' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        for (int i = offset; i < offset + length; i++) {
+            Objects.requireNonNull(srcs[i], "'srcs' holds null at index " + i);
+        }
+        long nanos = timeoutNanos(timeout, unit);
+        if (claimWrite(handler, attachment)) {
+            if (loop.inProactorThread()) {
+                startWrite(srcs, offset, length, nanos);
+            } else {
+                loop.execute(() -> startWrite(srcs, offset, length, nanos));
+            }
+        }
+    }
+
+    private void startWrite(ByteBuffer[] srcs, int offset, int length, long nanos) {
+        if (begin(writeSlot, nanos)) {
+            implWrite(srcs, offset, length, writeSlot);
+        }
+    }
+
+    @Override
+    public final <A> void transferFrom(AsyncFile file, long position, long count, A attachment,
+                                       CompletionHandler<Long, ? super A> handler) {
+        Objects.requireNonNull(file, "'file' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were "
+                    + position + " and " + count);
+        }
+        if (claimWrite(handler, attachment)) {
+            loop.runOnLoop(() -> {
+                if (begin(writeSlot, 0)) {
+                    implTransferFrom(file, position, count, writeSlot);
+                }
+            });
+        }
+    }
+
+    private boolean claimWrite(CompletionHandler<?, ?> handler, Object attachment) {
+        checkConnected();
+        if (!writeSlot.tryAcquire()) {
+            throw new WritePendingException();
+        }
+        writeSlot.prepare(handler, attachment);
+        if (!isOpen()) {
+            failLater(writeSlot, new ClosedChannelException());
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public final <A> void shutdownOutput(A attachment, CompletionHandler<Void, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        checkConnected();
+        if (!shutdownSlot.tryAcquire()) {
+            throw new IllegalStateException("a shutdownOutput is already pending on this socket");
+        }
+        shutdownSlot.prepare(handler, attachment);
+        if (!isOpen()) {
+            failLater(shutdownSlot, new ClosedChannelException());
+            return;
+        }
+        loop.runOnLoop(() -> {
+            if (begin(shutdownSlot, 0)) {
+                implShutdownOutput(shutdownSlot);
+            }
+        });
+    }
+
+    private void checkConnected() {
+        if (!connected && isOpen()) {
+            throw new NotYetConnectedException();
+        }
+    }
+}

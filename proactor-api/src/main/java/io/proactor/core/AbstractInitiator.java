@@ -1,0 +1,99 @@
+package io.proactor.core;
+
+import io.proactor.Initiator;
+import io.proactor.Proactor;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every engine's channels share (the JDK's {@code sun.nio.ch} style: one base per concept, small
+ * engine hooks): ownership by a {@link ProactorLoop}, an idempotent non-blocking close that runs the engine's
+ * {@link #implClose()} on the loop, and the start of an operation (closed check, timeout).
+ */
+public abstract class AbstractInitiator implements Initiator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractInitiator.class);
+
+    protected final ProactorLoop loop;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    protected AbstractInitiator(ProactorLoop loop) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+    }
+
+    @Override
+    public final Proactor proactor() {
+        return loop;
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return !closed.get();
+    }
+
+    @Override
+    public final void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            loop.runOnLoop(this::closeOnLoop);
+        } catch (RejectedExecutionException terminated) {
+            closeOnLoop(); // the loop has ended: nothing can run there any more, and nothing is in flight
+        }
+    }
+
+    private void closeOnLoop() {
+        loop.deregister(this);
+        try {
+            implClose();
+        } catch (Throwable t) {
+            LOG.warn("closing {} failed", this, t);
+        }
+    }
+
+    /**
+     * Releases the channel; runs once, on the loop. The engine must fail each pending operation with
+     * {@link AsynchronousCloseException} (later, through the completion event queue).
+     */
+    protected abstract void implClose() throws Exception;
+
+    /** Fails {@code slot}'s operation in a later loop iteration: never inside the initiating call. */
+    protected final void failLater(OperationSlot slot, Throwable exc) {
+        loop.execute(() -> slot.fail(exc));
+    }
+
+    /**
+     * The common start of an operation on the loop: if the channel was closed meanwhile, the operation fails
+     * (later) with {@link AsynchronousCloseException}; otherwise its timeout is armed.
+     *
+     * @return {@code true} when the engine should now start the operation
+     */
+    protected final boolean begin(OperationSlot slot, long timeoutNanos) {
+        if (!isOpen()) {
+            failLater(slot, new AsynchronousCloseException());
+            return false;
+        }
+        if (timeoutNanos > 0) {
+            slot.setTimeout(loop.schedule(() -> {
+                slot.markTimedOut();
+                close();
+            }, timeoutNanos, TimeUnit.NANOSECONDS));
+        }
+        return true;
+    }
+
+    /** Validates a timeout argument pair and converts it to nanoseconds. */
+    protected static long timeoutNanos(long timeout, TimeUnit unit) {
+        Objects.requireNonNull(unit, "'unit' is null");
+        if (timeout < 0) {
+            throw new IllegalArgumentException("'timeout' is negative: " + timeout);
+        }
+        return unit.toNanos(timeout);
+    }
+}

@@ -1,0 +1,94 @@
+package io.proactor.core;
+
+import io.proactor.LeasedBuffer;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Direct buffers of one size, lent on one proactor's thread and given back from any thread. Keeps at most
+ * {@code maxPooled} idle buffers; buffers beyond that are left to the garbage collector.
+ *
+ * <p><b>Threading.</b> {@link #acquire()} and {@link #close()} on the loop only; {@link LeasedBuffer#release()}
+ * from any thread (it hands the buffer back to the loop).
+ */
+public final class BufferPool {
+
+    private final ProactorLoop loop;
+    private final int bufferSize;
+    private final int maxPooled;
+    private final ArrayDeque<Lease> idle = new ArrayDeque<>();
+    private int leased;
+    private boolean closed;
+
+    public BufferPool(ProactorLoop loop, int bufferSize, int maxPooled) {
+        this.loop = loop;
+        this.bufferSize = bufferSize;
+        this.maxPooled = maxPooled;
+    }
+
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    /** Buffers lent and not yet released; loop only. */
+    public int leased() {
+        return leased;
+    }
+
+    /** Lends a cleared buffer; loop only. */
+    public LeasedBuffer acquire() {
+        Lease lease = idle.pollFirst();
+        if (lease == null) {
+            lease = new Lease(ByteBuffer.allocateDirect(bufferSize));
+        }
+        lease.buffer.clear();
+        lease.leased.set(true);
+        leased++;
+        return lease;
+    }
+
+    /** Drops the idle buffers; leased ones are dropped when released. Loop only. */
+    public void close() {
+        closed = true;
+        idle.clear();
+    }
+
+    private void recycle(Lease lease) {
+        leased--;
+        if (!closed && idle.size() < maxPooled) {
+            idle.addFirst(lease); // last in, first out: the warmest buffer goes out next
+        }
+    }
+
+    private final class Lease implements LeasedBuffer {
+        final ByteBuffer buffer;
+        final AtomicBoolean leased = new AtomicBoolean();
+
+        Lease(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public ByteBuffer buffer() {
+            return buffer;
+        }
+
+        @Override
+        public void release() {
+            if (!leased.compareAndSet(true, false)) {
+                throw new IllegalStateException("this buffer was already released");
+            }
+            if (loop.inProactorThread()) {
+                recycle(this);
+            } else {
+                try {
+                    loop.execute(() -> recycle(this));
+                } catch (RejectedExecutionException terminated) {
+                    // the pool is gone with its loop; the buffer goes to the garbage collector
+                }
+            }
+        }
+    }
+}

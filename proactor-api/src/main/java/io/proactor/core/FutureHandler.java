@@ -1,0 +1,21 @@
+package io.proactor.core;
+
+import io.proactor.CompletionHandler;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The bridge from the handler form of an operation to its {@link CompletableFuture} form: the future is
+ * completed on the proactor's thread, so dependent stages without an executor run there too.
+ */
+public final class FutureHandler<V> extends CompletableFuture<V> implements CompletionHandler<V, Object> {
+
+    @Override
+    public void completed(V result, Object attachment) {
+        complete(result);
+    }
+
+    @Override
+    public void failed(Throwable exc, Object attachment) {
+        completeExceptionally(exc);
+    }
+}

@@ -1,0 +1,480 @@
+package io.proactor.core;
+
+import io.proactor.AsyncFile;
+import io.proactor.AsyncSocket;
+import io.proactor.CompletionHandler;
+import io.proactor.LeasedBuffer;
+import io.proactor.protocol.Connection;
+import io.proactor.protocol.ConnectionOptions;
+import io.proactor.protocol.ProtocolHandler;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A protocol handler's {@link Connection} on a completion-based engine. One receive is kept in flight (the
+ * engine lends the buffer); its completion calls {@link ProtocolHandler#onRead}. Output is copied into pooled
+ * direct chunks (small writes coalesce into the last chunk) and sent with gathering writes, one in flight.
+ *
+ * <p><b>Threading.</b> All state is confined to the socket's proactor thread. Callbacks run there, or on the
+ * connection's worker ({@code callbacks} non-null, the WORKER_POOL model); in that case the lent buffer travels
+ * to the worker and the next receive is started only after the callback returned.
+ */
+final class ProactorConnection implements Connection, CompletionHandler<LeasedBuffer, Void> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProactorConnection.class);
+    private static final int MAX_GATHER = 64;
+
+    private final AsyncSocket socket;
+    private final ProactorLoop loop;
+    private final ProtocolHandler handler;
+    private final Executor callbacks;
+    private final BufferPool chunks;
+    private final ConnectionOptions options;
+    private final Runnable onClosed;
+    private final Executor executor;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final ArrayDeque<Object> output = new ArrayDeque<>(); // LeasedBuffer (flipped) or FileSend
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+    private final CompletionHandler<Long, Void> writeDone = new WriteDone();
+    private int chunksInFlight;
+    private volatile long queuedBytes;
+    private volatile boolean open = true;
+    private volatile Object attachment;
+    private boolean reading;
+    private boolean callbackHoldsRead;
+    private boolean readPaused;
+    private boolean inputEnded;
+    private boolean writing;
+    private boolean closeRequested;
+    private boolean shutdownRequested;
+    private boolean outputShut;
+    private boolean closed;
+
+    ProactorConnection(AsyncSocket socket, ProtocolHandler handler, Executor callbacks, BufferPool chunks,
+                       ConnectionOptions options, Runnable onClosed) throws IOException {
+        this.socket = socket;
+        this.loop = (ProactorLoop) socket.proactor();
+        this.handler = Objects.requireNonNull(handler, "the handler factory returned null");
+        this.callbacks = callbacks;
+        this.chunks = chunks;
+        this.options = options;
+        this.onClosed = onClosed;
+        this.executor = callbacks != null ? callbacks : loop;
+        this.local = socket.localAddress();
+        this.remote = socket.remoteAddress();
+    }
+
+    /** Delivers {@code onOpen}, then starts reading; {@code opened} runs after {@code onOpen}. Any thread. */
+    void start(Runnable opened) {
+        loop.runOnLoop(() -> callback(() -> {
+            handler.onOpen(this);
+            if (opened != null) {
+                opened.run();
+            }
+        }, this::receiveNext));
+    }
+
+    // ---- reading ----
+
+    private void receiveNext() {
+        if (reading || callbackHoldsRead || closed || closeRequested || inputEnded || readPaused) {
+            return;
+        }
+        reading = true;
+        socket.receive(null, this);
+    }
+
+    @Override
+    public void completed(LeasedBuffer lease, Void unused) {
+        reading = false;
+        if (lease == null) {
+            inputEnded = true;
+            if (!closed) {
+                callback(() -> handler.onInputClosed(this), null);
+            }
+            return;
+        }
+        if (closed || closeRequested) {
+            lease.release();
+            return;
+        }
+        if (callbacks == null) {
+            try {
+                handler.onRead(this, lease.buffer());
+            } catch (Throwable t) {
+                callbackFailed(t);
+            } finally {
+                lease.release();
+            }
+            receiveNext();
+        } else {
+            callbackHoldsRead = true;
+            callbacks.execute(() -> {
+                try {
+                    if (open) {
+                        handler.onRead(this, lease.buffer());
+                    }
+                } catch (Throwable t) {
+                    abort(t);
+                    Handlers.report(t, "protocol handler");
+                } finally {
+                    lease.release();
+                }
+                toLoop(() -> {
+                    callbackHoldsRead = false;
+                    receiveNext();
+                });
+            });
+        }
+    }
+
+    @Override
+    public void failed(Throwable exc, Void unused) {
+        reading = false;
+        closeNow(exc);
+    }
+
+    // ---- writing ----
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "'data' is null");
+        if (loop.inProactorThread()) {
+            enqueue(data);
+        } else {
+            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+            toLoop(() -> enqueue(copy));
+        }
+    }
+
+    private void enqueue(ByteBuffer data) {
+        if (closed || closeRequested) {
+            data.position(data.limit());
+            return;
+        }
+        int n = data.remaining();
+        while (data.hasRemaining()) {
+            ByteBuffer tail = appendableTail();
+            int start = tail.limit();
+            int take = Math.min(data.remaining(), tail.capacity() - start);
+            int readFrom = tail.position();
+            tail.limit(start + take).position(start);
+            tail.put(data.slice(data.position(), take));
+            tail.position(readFrom);
+            data.position(data.position() + take);
+        }
+        queuedBytes += n;
+        if (queuedBytes > options.highWaterMark()) {
+            readPaused = true;
+        }
+        flush();
+    }
+
+    /** The last chunk if it is not being written and has room, otherwise a new empty chunk at the tail. */
+    private ByteBuffer appendableTail() {
+        Object last = output.peekLast();
+        if (last instanceof LeasedBuffer lb && output.size() > chunksInFlight
+                && lb.buffer().limit() < lb.buffer().capacity()) {
+            return lb.buffer();
+        }
+        LeasedBuffer fresh = chunks.acquire();
+        fresh.buffer().limit(0);
+        output.addLast(fresh);
+        return fresh.buffer();
+    }
+
+    @Override
+    public void sendFile(Path path, long position, long count) {
+        Objects.requireNonNull(path, "'path' is null");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
+        }
+        toLoop(() -> {
+            if (!closed && !closeRequested && count > 0) {
+                output.addLast(new FileSend(path, position, count));
+                flush();
+            }
+        });
+    }
+
+    private void flush() {
+        if (writing || closed) {
+            return;
+        }
+        Object head = output.peekFirst();
+        if (head == null) {
+            outputDrained();
+            return;
+        }
+        writing = true;
+        if (head instanceof FileSend send) {
+            send.start();
+            return;
+        }
+        int n = 0;
+        for (Object o : output) {
+            if (!(o instanceof LeasedBuffer lb) || n == MAX_GATHER) {
+                break;
+            }
+            gather[n++] = lb.buffer();
+        }
+        chunksInFlight = n;
+        socket.write(gather, 0, n, 0, TimeUnit.NANOSECONDS, null, writeDone);
+    }
+
+    private final class WriteDone implements CompletionHandler<Long, Void> {
+        @Override
+        public void completed(Long written, Void unused) {
+            writing = false;
+            Arrays.fill(gather, 0, chunksInFlight, null);
+            chunksInFlight = 0;
+            queuedBytes -= written;
+            Object head;
+            while ((head = output.peekFirst()) instanceof LeasedBuffer lb && !lb.buffer().hasRemaining()) {
+                output.pollFirst();
+                lb.release();
+            }
+            if (closed) {
+                releaseOutput();
+                return;
+            }
+            if (readPaused && queuedBytes <= options.lowWaterMark()) {
+                readPaused = false;
+                receiveNext();
+            }
+            flush();
+        }
+
+        @Override
+        public void failed(Throwable exc, Void unused) {
+            writing = false;
+            Arrays.fill(gather, 0, chunksInFlight, null);
+            chunksInFlight = 0;
+            closeNow(exc);
+            releaseOutput();
+        }
+    }
+
+    /** A queued file: opened when it reaches the head of the queue, sent, closed. */
+    private final class FileSend implements CompletionHandler<Long, AsyncFile> {
+        final Path path;
+        final long position;
+        final long count;
+
+        FileSend(Path path, long position, long count) {
+            this.path = path;
+            this.position = position;
+            this.count = count;
+        }
+
+        void start() {
+            loop.openFile(path, Set.of(StandardOpenOption.READ), null, new CompletionHandler<AsyncFile, Object>() {
+                @Override
+                public void completed(AsyncFile file, Object a) {
+                    if (closed) {
+                        file.close();
+                        fileDone(null);
+                        return;
+                    }
+                    socket.transferFrom(file, position, count, file, FileSend.this);
+                }
+
+                @Override
+                public void failed(Throwable exc, Object a) {
+                    fileDone(exc);
+                }
+            });
+        }
+
+        @Override
+        public void completed(Long sent, AsyncFile file) {
+            file.close();
+            fileDone(sent < count ? new EOFException(path + " ended after " + sent + " of " + count + " bytes") : null);
+        }
+
+        @Override
+        public void failed(Throwable exc, AsyncFile file) {
+            file.close();
+            fileDone(exc);
+        }
+
+        private void fileDone(Throwable error) {
+            writing = false;
+            output.remove(this);
+            if (closed) {
+                releaseOutput(); // closeNow left the queue to us while the transfer was in flight
+            } else if (error != null) {
+                closeNow(error);
+            } else if (!closed) {
+                flush();
+            }
+        }
+    }
+
+    private void outputDrained() {
+        if (closeRequested) {
+            closeNow(null);
+        } else if (shutdownRequested && !outputShut) {
+            outputShut = true;
+            socket.shutdownOutput(null, new CompletionHandler<Void, Object>() {
+                @Override
+                public void completed(Void v, Object a) {
+                }
+
+                @Override
+                public void failed(Throwable exc, Object a) {
+                    closeNow(exc);
+                }
+            });
+        }
+    }
+
+    private void releaseOutput() {
+        Object o;
+        while ((o = output.pollFirst()) != null) {
+            if (o instanceof LeasedBuffer lb) {
+                lb.release();
+            }
+        }
+        queuedBytes = 0;
+    }
+
+    // ---- closing ----
+
+    @Override
+    public void shutdownOutput() {
+        toLoop(() -> {
+            shutdownRequested = true;
+            if (!writing && output.isEmpty()) {
+                outputDrained();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        toLoop(() -> {
+            if (closed) {
+                return;
+            }
+            closeRequested = true;
+            if (!writing && output.isEmpty()) {
+                closeNow(null);
+            }
+        });
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        toLoop(() -> closeNow(cause));
+    }
+
+    private void closeNow(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        open = false;
+        socket.close();
+        if (!writing) {
+            releaseOutput(); // otherwise the write completion releases: the engine owns the chunks until then
+        }
+        onClosed.run();
+        callback(() -> handler.onClose(this, cause), null);
+    }
+
+    private void callbackFailed(Throwable t) {
+        Handlers.report(t, "protocol handler");
+        closeNow(t);
+    }
+
+    /** Runs a handler callback on the callback thread, then {@code after} on the loop. */
+    private void callback(Runnable call, Runnable after) {
+        if (callbacks == null) {
+            try {
+                call.run();
+            } catch (Throwable t) {
+                callbackFailed(t);
+            }
+            if (after != null) {
+                after.run();
+            }
+            return;
+        }
+        callbacks.execute(() -> {
+            try {
+                call.run();
+            } catch (Throwable t) {
+                abort(t);
+                Handlers.report(t, "protocol handler");
+            }
+            if (after != null) {
+                toLoop(after);
+            }
+        });
+    }
+
+    private void toLoop(Runnable task) {
+        try {
+            loop.runOnLoop(task);
+        } catch (RejectedExecutionException terminated) {
+            LOG.debug("connection {}: proactor has terminated, dropping a task", remote);
+        }
+    }
+
+    // ---- accessors ----
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public long queuedBytes() {
+        return queuedBytes;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public Executor executor() {
+        return executor;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attach(Object value) {
+        this.attachment = value;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + local + " <-> " + remote + "]";
+    }
+}

@@ -1,0 +1,110 @@
+package io.proactor.core;
+
+import io.proactor.AsyncSocket;
+import io.proactor.CompletionHandler;
+import io.proactor.Proactor;
+import io.proactor.ProactorGroup;
+import io.proactor.ProactorGroupConfig;
+import io.proactor.protocol.ClientSpec;
+import io.proactor.protocol.Connection;
+import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.ProtocolHandler;
+import io.proactor.protocol.ThreadingModel;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** Protocol-handler clients on a completion-based engine; see {@link ProactorProtocolServer}. */
+final class ProactorProtocolClient implements ProtocolClient {
+
+    private final Engine engine;
+    private final ClientSpec spec;
+    private final ProactorGroup group;
+    private final WorkerPool workers;
+    private final Set<ProactorConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Proactor, BufferPool> chunkPools = new ConcurrentHashMap<>();
+    private volatile boolean closing;
+
+    private ProactorProtocolClient(Engine engine, ClientSpec spec) {
+        this.engine = engine;
+        this.spec = spec;
+        this.group = engine.newProactorGroup(ProactorGroupConfig.of(spec.ioThreads()).withName("client")
+                .withReceiveBuffers(spec.options().readBufferSize(), ProactorGroupConfig.DEFAULT_RECEIVE_BUFFER_COUNT));
+        this.workers = spec.model() == ThreadingModel.WORKER_POOL
+                ? new WorkerPool(spec.threads(), "client-" + engine.name() + "-worker") : null;
+    }
+
+    static ProtocolClient start(Engine engine, ClientSpec spec) {
+        return new ProactorProtocolClient(engine, spec);
+    }
+
+    @Override
+    public CompletableFuture<Connection> connect(SocketAddress remote, ProtocolHandler handler) {
+        Objects.requireNonNull(remote, "'remote' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        if (closing) {
+            throw new IllegalStateException("the client is closed");
+        }
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        AsyncSocket socket;
+        try {
+            socket = group.next().openSocket();
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        socket.connect(remote, spec.connectTimeout().toNanos(), TimeUnit.NANOSECONDS, null,
+                new CompletionHandler<Void, Object>() {
+                    @Override
+                    public void completed(Void v, Object a) {
+                        opened(socket, handler, result);
+                    }
+
+                    @Override
+                    public void failed(Throwable exc, Object a) {
+                        socket.close();
+                        result.completeExceptionally(exc);
+                    }
+                });
+        return result;
+    }
+
+    private void opened(AsyncSocket socket, ProtocolHandler handler, CompletableFuture<Connection> result) {
+        ProactorConnection[] self = new ProactorConnection[1];
+        try {
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, spec.options().tcpNoDelay());
+            ProactorLoop loop = (ProactorLoop) socket.proactor();
+            BufferPool chunks = chunkPools.computeIfAbsent(loop,
+                    l -> new BufferPool(loop, ProactorProtocolServer.CHUNK_SIZE, ProactorProtocolServer.CHUNKS_POOLED));
+            self[0] = new ProactorConnection(socket, handler, workers == null ? null : workers.next(), chunks,
+                    spec.options(), () -> connections.remove(self[0]));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            result.completeExceptionally(e);
+            return;
+        }
+        connections.add(self[0]);
+        self[0].start(() -> result.complete(self[0]));
+    }
+
+    @Override
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        connections.forEach(c -> c.abort(null));
+        group.close();
+        if (workers != null) {
+            workers.close();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.proactor.protocol;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+
+/**
+ * One TCP connection as a protocol handler sees it, on any engine.
+ *
+ * <p><b>Output.</b> {@link #write} and {@link #sendFile} queue output that the engine sends in order.
+ * {@code write} copies the bytes, so the caller keeps its buffer. While more than the high-water mark of
+ * {@link ConnectionOptions} is queued, the engine stops reading from this connection, and reads resume once
+ * the queue is back under the low-water mark: a fast sender cannot make a slow receiver's server buffer
+ * without bound.
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread; calls made from the connection's callback
+ * thread take effect in call order. After the connection closed, output calls are ignored.
+ */
+public interface Connection {
+
+    /** Queues {@code data}'s remaining bytes for sending; {@code data}'s position moves to its limit. */
+    void write(ByteBuffer data);
+
+    /**
+     * Queues {@code count} bytes of the file at {@code path}, from {@code position}, sent without a copy
+     * through user space where the engine can. If the file cannot be opened or is shorter than asked, the
+     * connection is aborted with that error (the peer would otherwise wait for bytes that never come).
+     */
+    void sendFile(Path path, long position, long count);
+
+    /** Sends FIN once queued output is sent; reading continues. */
+    void shutdownOutput();
+
+    /** Closes the connection once queued output is sent (orderly close). Idempotent. */
+    void close();
+
+    /** Closes at once, discarding queued output; {@code onClose} receives {@code cause}. Idempotent. */
+    void abort(Throwable cause);
+
+    boolean isOpen();
+
+    /** Bytes queued by {@link #write} and not yet sent. */
+    long queuedBytes();
+
+    SocketAddress localAddress();
+
+    SocketAddress remoteAddress();
+
+    /** Runs tasks on this connection's callback thread, in order with its callbacks. */
+    Executor executor();
+
+    /** The object attached with {@link #attach}, or {@code null}. */
+    Object attachment();
+
+    void attach(Object attachment);
+}

@@ -1,0 +1,113 @@
+package io.proactor.protocol;
+
+import io.proactor.Engines;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A running server whose connections are served by protocol handlers on one engine.
+ *
+ * <pre>{@code
+ * try (ProtocolServer server = ProtocolServer.builder()
+ *         .engine(Engines.best())
+ *         .model(ThreadingModel.MAIN_SUB).threads(2)
+ *         .handler(EchoHandler::new)
+ *         .bind(new InetSocketAddress("127.0.0.1", 7007))) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Any thread may call any method. {@link #close()} stops accepting, closes every
+ * connection (handlers see {@code onClose}), and waits for the engine's threads to end.
+ */
+public interface ProtocolServer extends AutoCloseable {
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The address the server listens on (with the real port when bound to port 0). */
+    InetSocketAddress localAddress();
+
+    Engine engine();
+
+    ThreadingModel model();
+
+    /** Connections open right now. */
+    int connectionCount();
+
+    /** Stops the server and waits until all its threads have ended. Idempotent. */
+    @Override
+    void close();
+
+    /** Collects the settings of a server; {@link #bind} starts it. */
+    final class Builder {
+        private Engine engine;
+        private ThreadingModel model = ThreadingModel.SINGLE;
+        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Supplier<? extends ProtocolHandler> handlers;
+        private ConnectionOptions options = ConnectionOptions.DEFAULT;
+        private int backlog;
+
+        Builder() {
+        }
+
+        /** The engine; by default {@link Engines#best()}. */
+        public Builder engine(Engine e) {
+            this.engine = Objects.requireNonNull(e, "'engine' is null");
+            return this;
+        }
+
+        public Builder model(ThreadingModel m) {
+            this.model = Objects.requireNonNull(m, "'model' is null");
+            return this;
+        }
+
+        /** I/O loops (MAIN_SUB, REUSEPORT) or workers (WORKER_POOL); default: available processors. */
+        public Builder threads(int n) {
+            this.threads = n;
+            return this;
+        }
+
+        /** Makes the handler of each new connection. */
+        public Builder handler(Supplier<? extends ProtocolHandler> factory) {
+            this.handlers = Objects.requireNonNull(factory, "'handler' factory is null");
+            return this;
+        }
+
+        public Builder options(ConnectionOptions o) {
+            this.options = Objects.requireNonNull(o, "'options' is null");
+            return this;
+        }
+
+        public Builder backlog(int n) {
+            this.backlog = n;
+            return this;
+        }
+
+        /** Validates the settings, binds and starts accepting. */
+        public ProtocolServer bind(InetSocketAddress address) throws IOException {
+            ServerSpec spec = new ServerSpec(address, model, threads, handlers, options, backlog);
+            return (engine == null ? Engines.best() : engine).startServer(spec);
+        }
+
+        /** Binds to {@code 127.0.0.1:port}. */
+        public ProtocolServer bind(int port) throws IOException {
+            return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        }
+
+        /** Like {@link #bind(InetSocketAddress)}, with an unchecked exception for use in lambdas. */
+        public ProtocolServer start(InetSocketAddress address) {
+            try {
+                return bind(address);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start server on " + address + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
