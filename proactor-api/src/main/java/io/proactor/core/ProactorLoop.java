@@ -104,6 +104,11 @@ public final class ProactorLoop implements Proactor {
         return engine;
     }
 
+    /** This loop's Asynchronous Operation Processor, for its engine's own use. */
+    public AsynchronousOperationProcessor processor() {
+        return processor;
+    }
+
     @Override
     public boolean inProactorThread() {
         return Thread.currentThread() == thread;

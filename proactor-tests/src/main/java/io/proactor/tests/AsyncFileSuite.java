@@ -1,0 +1,177 @@
+package io.proactor.tests;
+
+import static io.proactor.tests.TestSupport.assertBytesEqual;
+import static io.proactor.tests.TestSupport.await;
+import static io.proactor.tests.TestSupport.awaitFailure;
+import static io.proactor.tests.TestSupport.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proactor.AsyncFile;
+import io.proactor.AsyncServerSocket;
+import io.proactor.AsyncSocket;
+import io.proactor.ProactorGroup;
+import io.proactor.ProactorOpenOption;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Files on one completion-based engine: positional reads and writes, end of file, fsync, direct I/O, and
+ * the file-to-socket transfer. Files live under {@code target/} (a real disk file system: direct I/O is
+ * refused by tmpfs).
+ */
+@Timeout(value = 120)
+public abstract class AsyncFileSuite {
+
+    @RegisterExtension
+    final LeakCheck leakCheck = new LeakCheck();
+
+    protected ProactorGroup group;
+    protected Path dir;
+
+    protected abstract Engine engine();
+
+    @BeforeEach
+    void open() throws IOException {
+        group = ProactorGroup.open(engine(), 1);
+        Files.createDirectories(Path.of("target"));
+        dir = Files.createTempDirectory(Path.of("target"), "files-");
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        group.close();
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Test
+    void writesAndReadsAtPositionsAndSyncs() throws Throwable {
+        Path path = dir.resolve("data.bin");
+        try (AsyncFile file = await(group.next().openFile(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ))) {
+            byte[] a = randomBytes(5000, 1);
+            byte[] b = randomBytes(3000, 2);
+            assertEquals(3000, await(file.write(ByteBuffer.wrap(b), 10_000)));
+            assertEquals(5000, await(file.write(ByteBuffer.wrap(a), 0)));
+            await(file.force(true));
+            await(file.force(false));
+            assertEquals(13_000, file.size());
+
+            ByteBuffer readB = ByteBuffer.allocate(3000);
+            assertEquals(3000, await(file.read(readB, 10_000)));
+            assertBytesEqual(b, readB.flip());
+            ByteBuffer readA = ByteBuffer.allocateDirect(5000);
+            assertEquals(5000, await(file.read(readA, 0)));
+            assertBytesEqual(a, readA.flip());
+            ByteBuffer hole = ByteBuffer.allocate(100);
+            assertEquals(100, await(file.read(hole, 6000)));
+            assertBytesEqual(new byte[100], hole.flip());
+        }
+        assertEquals(13_000, Files.size(path));
+    }
+
+    @Test
+    void readsShortAtEndOfFileAndMinusOnePastIt() throws Throwable {
+        Path path = dir.resolve("short.bin");
+        Files.write(path, randomBytes(1000, 3));
+        try (AsyncFile file = await(group.next().openFile(path))) {
+            ByteBuffer tail = ByteBuffer.allocate(500);
+            assertEquals(200, await(file.read(tail, 800)), "short read at the end");
+            assertEquals(-1, await(file.read(ByteBuffer.allocate(10), 1000)), "at the end");
+            assertEquals(-1, await(file.read(ByteBuffer.allocate(10), 5000)), "past the end");
+        }
+    }
+
+    @Test
+    void openingAMissingFileFails() throws Throwable {
+        Throwable failure = awaitFailure(group.next().openFile(dir.resolve("missing")));
+        assertInstanceOf(NoSuchFileException.class, failure);
+    }
+
+    @Test
+    void operationsOnAClosedFileFail() throws Throwable {
+        Path path = dir.resolve("closed.bin");
+        Files.write(path, new byte[10]);
+        AsyncFile file = await(group.next().openFile(path));
+        file.close();
+        assertInstanceOf(ClosedChannelException.class, awaitFailure(file.read(ByteBuffer.allocate(1), 0)));
+    }
+
+    @Test
+    void directIoReadsAlignedBuffersAndReportsMisalignment() throws Throwable {
+        Path path = dir.resolve("direct.bin");
+        byte[] content = randomBytes(64 * 1024, 4);
+        Files.write(path, content);
+        try (AsyncFile file = await(group.next().openFile(path, StandardOpenOption.READ, ProactorOpenOption.DIRECT))) {
+            ByteBuffer aligned = ByteBuffer.allocateDirect(2 * 8192).alignedSlice(4096).limit(8192);
+            assertEquals(8192, await(file.read(aligned, 4096)));
+            byte[] expected = new byte[8192];
+            System.arraycopy(content, 4096, expected, 0, 8192);
+            assertBytesEqual(expected, aligned.flip());
+
+            ByteBuffer misaligned = ByteBuffer.allocateDirect(3 * 4096).position(1).limit(4097).slice();
+            Throwable failure = awaitFailure(file.read(misaligned, 0));
+            assertInstanceOf(IOException.class, failure);
+            assertTrue(failure.getMessage() != null && !failure.getMessage().isBlank(),
+                    "the error says what is wrong: " + failure);
+            ByteBuffer badPosition = ByteBuffer.allocateDirect(2 * 4096).alignedSlice(4096).limit(4096);
+            assertInstanceOf(IOException.class, awaitFailure(file.read(badPosition, 100)));
+        }
+    }
+
+    @Test
+    void transfersAFileLargerThanTheSocketBuffers() throws Throwable {
+        Path path = dir.resolve("big.bin");
+        byte[] content = randomBytes(8 * 1024 * 1024 + 123, 5);
+        Files.write(path, content);
+        try (AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 0)) {
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            try (Socket peer = new Socket()) {
+                peer.connect(listener.localAddress());
+                try (AsyncSocket server = await(accepted);
+                     AsyncFile file = await(group.next().openFile(path))) {
+                    CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readN(peer, content.length));
+                    assertEquals((long) content.length, await(server.transferFrom(file, 0, content.length)));
+                    assertBytesEqual(content, ByteBuffer.wrap(await(received)));
+
+                    // asking for more than the file holds sends what there is
+                    CompletableFuture<byte[]> tail = CompletableFuture.supplyAsync(() -> readN(peer, 123));
+                    assertEquals(123L, await(server.transferFrom(file, 8 * 1024 * 1024, 1_000_000)));
+                    byte[] expected = new byte[123];
+                    System.arraycopy(content, 8 * 1024 * 1024, expected, 0, 123);
+                    assertBytesEqual(expected, ByteBuffer.wrap(await(tail)));
+                }
+            }
+        }
+    }
+
+    private static byte[] readN(Socket peer, int n) {
+        try {
+            InputStream in = peer.getInputStream();
+            return in.readNBytes(n);
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+}

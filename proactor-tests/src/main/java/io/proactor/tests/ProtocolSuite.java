@@ -1,0 +1,404 @@
+package io.proactor.tests;
+
+import static io.proactor.tests.TestSupport.assertBytesEqual;
+import static io.proactor.tests.TestSupport.await;
+import static io.proactor.tests.TestSupport.awaitFailure;
+import static io.proactor.tests.TestSupport.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proactor.Engines;
+import io.proactor.protocol.Connection;
+import io.proactor.protocol.ConnectionOptions;
+import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.ProtocolHandler;
+import io.proactor.protocol.ProtocolServer;
+import io.proactor.protocol.ThreadingModel;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The engine-neutral protocol-handler API on one server engine, in every threading model, against every
+ * client engine on the class path. Subclass it per engine and supply {@link #engine()}.
+ */
+@Timeout(value = 180)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ProtocolSuite {
+
+    @RegisterExtension
+    final LeakCheck leakCheck = new LeakCheck();
+
+    /** The server engine under test. */
+    protected abstract Engine engine();
+
+    /** Client engines to pair with: by default every available engine on the class path. */
+    protected List<Engine> clientEngines() {
+        return Engines.available();
+    }
+
+    protected ProtocolServer server(ThreadingModel model, java.util.function.Supplier<? extends ProtocolHandler> handlers)
+            throws IOException {
+        return ProtocolServer.builder().engine(engine()).model(model).threads(2).handler(handlers)
+                .bind(TestSupport.loopback(0));
+    }
+
+    protected ProtocolClient client(Engine clientEngine) {
+        return ProtocolClient.builder().engine(clientEngine).build();
+    }
+
+    static Stream<Arguments> modelsAndSizes() {
+        List<Arguments> list = new ArrayList<>();
+        for (ThreadingModel m : ThreadingModel.values()) {
+            for (int size : new int[] {1, 1000, 65_536, 4 * 1024 * 1024}) {
+                list.add(Arguments.of(m, size));
+            }
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}, {1} bytes")
+    @MethodSource("modelsAndSizes")
+    void echoRoundTripIsByteExact(ThreadingModel model, int size) throws Throwable {
+        try (ProtocolServer server = server(model, Handlers.Echo::new);
+             ProtocolClient client = client(engine())) {
+            Handlers.Collector collector = new Handlers.Collector();
+            Connection c = await(client.connect(server.localAddress(), collector));
+            byte[] message = randomBytes(size, size);
+            CompletableFuture<byte[]> echoed = collector.received(size);
+            c.write(ByteBuffer.wrap(message));
+            assertBytesEqual(message, ByteBuffer.wrap(await(echoed)));
+            c.close();
+            assertNull(await(collector.closed), "orderly close");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void echoesOn200Connections(ThreadingModel model) throws Throwable {
+        echoMany(model, engine(), 200, 4096);
+    }
+
+    Stream<Arguments> modelsAndClientEngines() {
+        List<Arguments> list = new ArrayList<>();
+        for (ThreadingModel m : ThreadingModel.values()) {
+            for (Engine e : clientEngines()) {
+                list.add(Arguments.of(m, e));
+            }
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "server {0} × client {1}")
+    @MethodSource("modelsAndClientEngines")
+    void serverAndClientEnginePermutationsEcho(ThreadingModel model, Engine clientEngine) throws Throwable {
+        echoMany(model, clientEngine, 20, 100_000);
+    }
+
+    private void echoMany(ThreadingModel model, Engine clientEngine, int connections, int size) throws Throwable {
+        try (ProtocolServer server = server(model, Handlers.Echo::new);
+             ProtocolClient client = ProtocolClient.builder().engine(clientEngine)
+                     .model(ThreadingModel.MAIN_SUB).threads(2).build()) {
+            List<Connection> conns = new ArrayList<>();
+            List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                conns.add(c);
+                replies.add(collector.received(size));
+                c.write(ByteBuffer.wrap(randomBytes(size, i)));
+            }
+            for (int i = 0; i < connections; i++) {
+                assertBytesEqual(randomBytes(size, i), ByteBuffer.wrap(await(replies.get(i))));
+            }
+            assertEquals(connections, server.connectionCount());
+            conns.forEach(Connection::close);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void callbacksRunOnTheThreadsTheModelPromises(ThreadingModel model) throws Throwable {
+        Set<String> serverThreads = ConcurrentHashMap.newKeySet();
+        ProtocolHandler recorder = new ProtocolHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                serverThreads.add(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                connection.write(data);
+            }
+        };
+        try (ProtocolServer server = server(model, () -> recorder)) {
+            List<Socket> peers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    Socket s = new Socket();
+                    s.connect(server.localAddress());
+                    s.getOutputStream().write(1);
+                    assertEquals(1, s.getInputStream().read(), "echo");
+                    peers.add(s);
+                }
+            } finally {
+                for (Socket s : peers) {
+                    s.close();
+                }
+            }
+        }
+        switch (model) {
+            case SINGLE -> assertEquals(1, serverThreads.size(), "one loop: " + serverThreads);
+            case WORKER_POOL -> {
+                assertEquals(2, serverThreads.size(), "two workers: " + serverThreads);
+                assertTrue(serverThreads.stream().allMatch(n -> n.contains("worker")), serverThreads.toString());
+            }
+            case MAIN_SUB -> {
+                assertEquals(2, serverThreads.size(), "two sub loops: " + serverThreads);
+                assertTrue(serverThreads.stream().noneMatch(n -> n.endsWith("-0")), "not on the acceptor: " + serverThreads);
+            }
+            case REUSEPORT -> assertEquals(2, serverThreads.size(),
+                    "the kernel spreads connections over both listeners: " + serverThreads);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void halfCloseReachesTheHandlerWhichCanStillReply(ThreadingModel model) throws Throwable {
+        ProtocolHandler replyOnEnd = new ProtocolHandler() {
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                data.position(data.limit());
+            }
+
+            @Override
+            public void onInputClosed(Connection connection) {
+                connection.write(ByteBuffer.wrap("bye".getBytes(StandardCharsets.US_ASCII)));
+                connection.close();
+            }
+        };
+        try (ProtocolServer server = server(model, () -> replyOnEnd);
+             ProtocolClient client = client(engine())) {
+            Handlers.Collector collector = new Handlers.Collector();
+            Connection c = await(client.connect(server.localAddress(), collector));
+            CompletableFuture<byte[]> reply = collector.received(3);
+            c.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            c.shutdownOutput();
+            assertEquals("bye", new String(await(reply), StandardCharsets.US_ASCII));
+            await(collector.inputClosed);
+            assertNull(await(collector.closed));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void readsPauseWhileTooMuchOutputIsQueued(ThreadingModel model) throws Throwable {
+        ConnectionOptions options = ConnectionOptions.DEFAULT.withWaterMarks(64 * 1024, 256 * 1024);
+        AtomicLong maxQueued = new AtomicLong();
+        ProtocolHandler echo = new ProtocolHandler() {
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                connection.write(data);
+                maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
+            }
+        };
+        int total = 32 * 1024 * 1024;
+        try (ProtocolServer server = ProtocolServer.builder().engine(engine()).model(model).threads(2)
+                .options(options).handler(() -> echo).bind(TestSupport.loopback(0));
+             Socket peer = new Socket()) {
+            peer.setReceiveBufferSize(64 * 1024);
+            peer.connect(server.localAddress());
+            // Send 32 MiB without reading: the echo can only queue up, so the server must stop reading.
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = peer.getOutputStream();
+                    byte[] chunk = randomBytes(64 * 1024, 9);
+                    for (int sent = 0; sent < total; sent += chunk.length) {
+                        out.write(chunk);
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(500);
+            assertTrue(!sender.isDone(), "the sender is blocked: the server stopped reading");
+            long bound = options.highWaterMark() + 2L * options.readBufferSize();
+            assertTrue(maxQueued.get() <= bound, "queued output " + maxQueued.get() + " exceeds " + bound);
+            // Now drain: everything comes back, byte for byte, and the sender finishes.
+            InputStream in = peer.getInputStream();
+            byte[] chunk = randomBytes(64 * 1024, 9);
+            byte[] got = new byte[chunk.length];
+            for (int read = 0; read < total; read += chunk.length) {
+                assertEquals(chunk.length, in.readNBytes(got, 0, got.length));
+                assertBytesEqual(chunk, ByteBuffer.wrap(got));
+            }
+            await(sender);
+            assertTrue(maxQueued.get() <= bound, "queued output " + maxQueued.get() + " exceeds " + bound);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void aHandlerThatThrowsAbortsOnlyItsOwnConnection(ThreadingModel model) throws Throwable {
+        CompletableFuture<Throwable> closeCause = new CompletableFuture<>();
+        ProtocolHandler fragile = new ProtocolHandler() {
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                if (data.get(data.position()) == 'X') {
+                    throw new IllegalStateException("handler bug");
+                }
+                connection.write(data);
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                if (cause != null) {
+                    closeCause.complete(cause);
+                }
+            }
+        };
+        try (ProtocolServer server = server(model, () -> fragile);
+             ProtocolClient client = client(engine())) {
+            Handlers.Collector good = new Handlers.Collector();
+            Handlers.Collector bad = new Handlers.Collector();
+            Connection goodConn = await(client.connect(server.localAddress(), good));
+            Connection badConn = await(client.connect(server.localAddress(), bad));
+            badConn.write(ByteBuffer.wrap("X".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("handler bug", await(closeCause).getMessage());
+            await(bad.closed);
+            CompletableFuture<byte[]> echoed = good.received(5);
+            goodConn.write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("hello", new String(await(echoed), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void sendFileDeliversTheFileExactly(ThreadingModel model) throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "send-", ".bin");
+        try {
+            byte[] content = randomBytes(3 * 1024 * 1024 + 17, 11);
+            Files.write(file, content);
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.write(ByteBuffer.wrap("HEAD".getBytes(StandardCharsets.US_ASCII)));
+                    connection.sendFile(file, 0, content.length);
+                    connection.write(ByteBuffer.wrap("TAIL".getBytes(StandardCharsets.US_ASCII)));
+                }
+            };
+            try (ProtocolServer server = server(model, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                CompletableFuture<byte[]> all = collector.received(content.length + 8);
+                c.write(ByteBuffer.wrap(new byte[] {'?'}));
+                ByteBuffer got = ByteBuffer.wrap(await(all));
+                assertBytesEqual("HEAD".getBytes(StandardCharsets.US_ASCII), got.slice(0, 4));
+                assertBytesEqual(content, got.slice(4, content.length));
+                assertBytesEqual("TAIL".getBytes(StandardCharsets.US_ASCII), got.slice(4 + content.length, 4));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void sendFileOfAMissingFileAbortsTheConnection() throws Throwable {
+        Path missing = Path.of("target", "no-such-file-" + System.nanoTime());
+        CompletableFuture<Throwable> cause = new CompletableFuture<>();
+        ProtocolHandler sender = new ProtocolHandler() {
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                data.position(data.limit());
+                connection.sendFile(missing, 0, 10);
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable c) {
+                cause.complete(c);
+            }
+        };
+        try (ProtocolServer server = server(ThreadingModel.SINGLE, () -> sender);
+             ProtocolClient client = client(engine())) {
+            Handlers.Collector collector = new Handlers.Collector();
+            Connection c = await(client.connect(server.localAddress(), collector));
+            c.write(ByteBuffer.wrap(new byte[] {'?'}));
+            assertInstanceOf(java.nio.file.NoSuchFileException.class, await(cause));
+            await(collector.closed);
+        }
+    }
+
+    @Test
+    void closingTheServerClosesItsConnections() throws Throwable {
+        ProtocolServer server = server(ThreadingModel.MAIN_SUB, Handlers.Echo::new);
+        try (ProtocolClient client = client(engine())) {
+            List<Handlers.Collector> collectors = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Handlers.Collector collector = new Handlers.Collector();
+                await(client.connect(server.localAddress(), collector));
+                collectors.add(collector);
+            }
+            assertEquals(10, server.connectionCount());
+            server.close();
+            for (Handlers.Collector collector : collectors) {
+                await(collector.closed);
+            }
+            assertEquals(0, server.connectionCount());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void connectingToAClosedPortFails() throws Throwable {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (ProtocolClient client = client(engine())) {
+            Throwable failure = awaitFailure(client.connect(TestSupport.loopback(port), new Handlers.Collector()));
+            assertInstanceOf(ConnectException.class, failure);
+        }
+    }
+
+    @Test
+    void reuseportListenersShareOnePort() throws Throwable {
+        try (ProtocolServer a = server(ThreadingModel.REUSEPORT, Handlers.Echo::new)) {
+            assertNotEquals(0, a.localAddress().getPort());
+            try (Socket s = new Socket()) {
+                s.connect(a.localAddress());
+                s.getOutputStream().write(7);
+                assertEquals(7, s.getInputStream().read());
+            }
+        }
+    }
+}

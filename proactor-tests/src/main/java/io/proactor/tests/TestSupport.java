@@ -1,0 +1,70 @@
+package io.proactor.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Small helpers shared by the suites. */
+public final class TestSupport {
+
+    /** How long any single step of a test may take before it counts as hung. */
+    public static final long STEP_SECONDS = 30;
+
+    private TestSupport() {
+    }
+
+    /** Deterministic pseudo-random bytes, different for each seed. */
+    public static byte[] randomBytes(int size, long seed) {
+        byte[] data = new byte[size];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < size; i++) {
+            data[i] = (byte) r.nextInt(256);
+        }
+        return data;
+    }
+
+    public static InetSocketAddress loopback(int port) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** Waits for {@code f} at most {@link #STEP_SECONDS}; unwraps the cause of a failure. */
+    public static <T> T await(CompletableFuture<T> f) throws Throwable {
+        try {
+            return f.get(STEP_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        } catch (TimeoutException e) {
+            throw new AssertionError("step did not finish within " + STEP_SECONDS + " s", e);
+        }
+    }
+
+    /** Waits for {@code f} to fail and returns its cause. */
+    public static Throwable awaitFailure(CompletableFuture<?> f) throws Exception {
+        try {
+            Object value = f.get(STEP_SECONDS, TimeUnit.SECONDS);
+            throw new AssertionError("expected a failure, got " + value);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (TimeoutException e) {
+            throw new AssertionError("no failure within " + STEP_SECONDS + " s", e);
+        }
+    }
+
+    public static void assertBytesEqual(byte[] expected, ByteBuffer actual) {
+        byte[] got = new byte[actual.remaining()];
+        actual.get(got);
+        assertEquals(expected.length, got.length, "length");
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] != got[i]) {
+                throw new AssertionError("bytes differ at offset " + i + " of " + expected.length);
+            }
+        }
+    }
+}
