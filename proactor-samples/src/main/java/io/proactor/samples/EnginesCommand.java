@@ -1,0 +1,20 @@
+package io.proactor.samples;
+
+import io.proactor.Engines;
+import io.proactor.spi.Engine;
+
+/** Lists the engines found on the class path, which one is chosen by default, and why others cannot run. */
+final class EnginesCommand {
+
+    private EnginesCommand() {
+    }
+
+    public static void main(String[] args) {
+        Engine best = Engines.best();
+        for (Engine e : Engines.all()) {
+            String state = e.isAvailable() ? "available" : "unavailable: " + e.unavailabilityCause().getMessage();
+            System.out.printf("%-10s priority %3d  %s%s%n", e.name(), e.priority(), state,
+                    e == best ? "  (default)" : "");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.proactor.samples;
+
+import java.util.Arrays;
+
+/** Entry point of {@code ./proactor}: the first argument names the sample. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: proactor COMMAND [FLAGS]   (proactor COMMAND --help for the flags of one command)
+
+            commands:
+              echo-server   echo server, engine and threading model chosen by flags (try: nc 127.0.0.1 7007)
+              echo-client   echo load: connections x ping-pong messages, every byte verified
+              engines       list the engines on the class path and whether each can run here""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "echo-server" -> EchoServer.main(rest);
+            case "echo-client" -> EchoClient.main(rest);
+            case "engines" -> EnginesCommand.main(rest);
+            default -> {
+                System.err.println("error: unknown command '" + args[0] + "'");
+                System.err.println(USAGE);
+                System.exit(2);
+            }
+        }
+    }
+}
