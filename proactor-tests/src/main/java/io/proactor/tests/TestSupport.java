@@ -57,6 +57,17 @@ public final class TestSupport {
         }
     }
 
+    /** Waits (polling, at most {@link #STEP_SECONDS}) until {@code condition} holds. */
+    public static void eventually(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + STEP_SECONDS + " s: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
     public static void assertBytesEqual(byte[] expected, ByteBuffer actual) {
         byte[] got = new byte[actual.remaining()];
         actual.get(got);
