@@ -273,9 +273,11 @@ public abstract class AsyncSocketSuite {
     static final class CountingHandler<V> implements CompletionHandler<V, Object> {
         final AtomicInteger calls = new AtomicInteger();
         final CompletableFuture<Throwable> first = new CompletableFuture<>();
+        volatile Object result;
 
         @Override
         public void completed(V result, Object attachment) {
+            this.result = result;
             calls.incrementAndGet();
             first.complete(null);
         }
@@ -471,9 +473,16 @@ public abstract class AsyncSocketSuite {
         long start = System.nanoTime();
         await(own.shutdownGracefully(Duration.ofSeconds(5)));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "shutdown met its deadline");
+        Thread.sleep(100); // a second call would come in this window
         for (CountingHandler<?> h : List.of(clientRead, serverRead, accept)) {
-            assertInstanceOf(AsynchronousCloseException.class, await(h.first));
-            assertEquals(1, h.calls.get());
+            Throwable failure = await(h.first);
+            if (failure == null) {
+                // the other end was closed first: the read saw end of stream, which is also a single outcome
+                assertEquals(-1, h.result, "a read that completes during shutdown can only see end of stream");
+            } else {
+                assertInstanceOf(AsynchronousCloseException.class, failure);
+            }
+            assertEquals(1, h.calls.get(), "handler calls");
         }
         assertFalse(client.isOpen());
         assertFalse(server.isOpen());
