@@ -44,7 +44,7 @@ public abstract class AbstractAsyncServerSocket extends AbstractInitiator implem
             return;
         }
         loop.runOnLoop(() -> {
-            if (begin(acceptSlot, 0)) {
+            if (begin(acceptSlot)) {
                 implAccept(targetLoop, acceptSlot);
             }
         });

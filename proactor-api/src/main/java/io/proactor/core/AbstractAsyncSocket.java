@@ -26,10 +26,10 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class AbstractAsyncSocket extends AbstractInitiator implements AsyncSocket {
 
-    private final OperationSlot connectSlot = new OperationSlot();
+    protected final OperationSlot connectSlot = new OperationSlot();
     protected final OperationSlot readSlot = new OperationSlot();
     protected final OperationSlot writeSlot = new OperationSlot();
-    private final OperationSlot shutdownSlot = new OperationSlot();
+    protected final OperationSlot shutdownSlot = new OperationSlot();
     private volatile boolean connected;
 
     protected AbstractAsyncSocket(ProactorLoop loop, boolean connected) {
@@ -37,20 +37,23 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
         this.connected = connected;
     }
 
+    // Hooks taking 'timeoutNanos' (0: none) must make the operation fail with InterruptedByTimeoutException and
+    // close the socket when it elapses: with the engine's own timeouts, or with armTimer(slot, timeoutNanos).
+
     /** Starts connecting; complete the slot with {@code null} when connected. */
-    protected abstract void implConnect(InetSocketAddress remote, OperationSlot slot);
+    protected abstract void implConnect(InetSocketAddress remote, long timeoutNanos, OperationSlot slot);
 
     /** Starts a read into {@code dst}; complete the slot with an {@code Integer} (-1 at end of stream). */
-    protected abstract void implRead(ByteBuffer dst, OperationSlot slot);
+    protected abstract void implRead(ByteBuffer dst, long timeoutNanos, OperationSlot slot);
 
     /** Starts a read into an engine buffer; complete the slot with a {@link LeasedBuffer}, or {@code null} at EOF. */
-    protected abstract void implReceive(OperationSlot slot);
+    protected abstract void implReceive(long timeoutNanos, OperationSlot slot);
 
     /** Starts a write of {@code src}; complete the slot with an {@code Integer}. */
-    protected abstract void implWrite(ByteBuffer src, OperationSlot slot);
+    protected abstract void implWrite(ByteBuffer src, long timeoutNanos, OperationSlot slot);
 
     /** Starts a gathering write; complete the slot with a {@code Long}. */
-    protected abstract void implWrite(ByteBuffer[] srcs, int offset, int length, OperationSlot slot);
+    protected abstract void implWrite(ByteBuffer[] srcs, int offset, int length, long timeoutNanos, OperationSlot slot);
 
     /** Starts a file-to-socket transfer; complete the slot with a {@code Long}. */
     protected abstract void implTransferFrom(AsyncFile file, long position, long count, OperationSlot slot);
@@ -82,8 +85,8 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
             return;
         }
         loop.runOnLoop(() -> {
-            if (begin(connectSlot, nanos)) {
-                implConnect(address, connectSlot);
+            if (begin(connectSlot)) {
+                implConnect(address, nanos, connectSlot);
             }
         });
     }
@@ -112,8 +115,8 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     }
 
     private void startRead(ByteBuffer dst, long nanos) {
-        if (begin(readSlot, nanos)) {
-            implRead(dst, readSlot);
+        if (begin(readSlot)) {
+            implRead(dst, nanos, readSlot);
         }
     }
 
@@ -132,8 +135,8 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     }
 
     private void startReceive(long nanos) {
-        if (begin(readSlot, nanos)) {
-            implReceive(readSlot);
+        if (begin(readSlot)) {
+            implReceive(nanos, readSlot);
         }
     }
 
@@ -166,8 +169,8 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     }
 
     private void startWrite(ByteBuffer src, long nanos) {
-        if (begin(writeSlot, nanos)) {
-            implWrite(src, writeSlot);
+        if (begin(writeSlot)) {
+            implWrite(src, nanos, writeSlot);
         }
     }
 
@@ -191,8 +194,8 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     }
 
     private void startWrite(ByteBuffer[] srcs, int offset, int length, long nanos) {
-        if (begin(writeSlot, nanos)) {
-            implWrite(srcs, offset, length, writeSlot);
+        if (begin(writeSlot)) {
+            implWrite(srcs, offset, length, nanos, writeSlot);
         }
     }
 
@@ -207,7 +210,7 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
         }
         if (claimWrite(handler, attachment)) {
             loop.runOnLoop(() -> {
-                if (begin(writeSlot, 0)) {
+                if (begin(writeSlot)) {
                     implTransferFrom(file, position, count, writeSlot);
                 }
             });
@@ -240,7 +243,7 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
             return;
         }
         loop.runOnLoop(() -> {
-            if (begin(shutdownSlot, 0)) {
+            if (begin(shutdownSlot)) {
                 implShutdownOutput(shutdownSlot);
             }
         });

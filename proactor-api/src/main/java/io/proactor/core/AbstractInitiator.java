@@ -70,22 +70,30 @@ public abstract class AbstractInitiator implements Initiator {
 
     /**
      * The common start of an operation on the loop: if the channel was closed meanwhile, the operation fails
-     * (later) with {@link AsynchronousCloseException}; otherwise its timeout is armed.
+     * (later) with {@link AsynchronousCloseException}.
      *
      * @return {@code true} when the engine should now start the operation
      */
-    protected final boolean begin(OperationSlot slot, long timeoutNanos) {
+    protected final boolean begin(OperationSlot slot) {
         if (!isOpen()) {
             failLater(slot, new AsynchronousCloseException());
             return false;
         }
+        return true;
+    }
+
+    /**
+     * A timeout for engines without one of their own: a proactor timer that marks the operation timed out and
+     * closes the channel, so the engine fails it with {@link AsynchronousCloseException}, which the slot reports
+     * as {@link java.nio.channels.InterruptedByTimeoutException}. Loop only; no-op for {@code timeoutNanos <= 0}.
+     */
+    protected final void armTimer(OperationSlot slot, long timeoutNanos) {
         if (timeoutNanos > 0) {
             slot.setTimeout(loop.schedule(() -> {
                 slot.markTimedOut();
                 close();
             }, timeoutNanos, TimeUnit.NANOSECONDS));
         }
-        return true;
     }
 
     /** Validates a timeout argument pair and converts it to nanoseconds. */

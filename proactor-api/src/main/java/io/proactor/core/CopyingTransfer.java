@@ -25,7 +25,8 @@ public final class CopyingTransfer {
     private long sent;
 
     /**
-     * @param writer the engine's raw write of one buffer, completing the slot it is given with an Integer
+     * @param writer the engine's raw write of one buffer (no timeout), completing the slot it is given with an
+     *               Integer
      */
     public CopyingTransfer(ProactorLoop loop, BufferPool pool, AsyncFile file, long position, long count,
                            OperationSlot userSlot, BiConsumer<ByteBuffer, OperationSlot> writer) {

@@ -114,6 +114,11 @@ public final class ProactorLoop implements Proactor {
         return Thread.currentThread() == thread;
     }
 
+    /** {@code true} if {@code t} is this loop's thread. */
+    public boolean isProactorThread(Thread t) {
+        return t == thread;
+    }
+
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "'task' is null");

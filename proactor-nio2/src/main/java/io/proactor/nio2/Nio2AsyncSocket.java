@@ -109,7 +109,8 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     }
 
     @Override
-    protected void implConnect(InetSocketAddress remote, OperationSlot slot) {
+    protected void implConnect(InetSocketAddress remote, long timeoutNanos, OperationSlot slot) {
+        armTimer(slot, timeoutNanos);
         SlotCompletion<Void> c = connectDone.start(slot);
         try {
             channel.connect(remote, null, c);
@@ -119,7 +120,8 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     }
 
     @Override
-    protected void implRead(ByteBuffer dst, OperationSlot slot) {
+    protected void implRead(ByteBuffer dst, long timeoutNanos, OperationSlot slot) {
+        armTimer(slot, timeoutNanos);
         SlotCompletion<Integer> c = readDone.start(slot);
         try {
             channel.read(dst, null, c);
@@ -129,7 +131,8 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     }
 
     @Override
-    protected void implReceive(OperationSlot slot) {
+    protected void implReceive(long timeoutNanos, OperationSlot slot) {
+        armTimer(slot, timeoutNanos);
         receiveDone.lease = receiveBuffers.acquire();
         receiveDone.started();
         try {
@@ -140,7 +143,8 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     }
 
     @Override
-    protected void implWrite(ByteBuffer src, OperationSlot slot) {
+    protected void implWrite(ByteBuffer src, long timeoutNanos, OperationSlot slot) {
+        armTimer(slot, timeoutNanos);
         SlotCompletion<Integer> c = writeDone.start(slot);
         try {
             channel.write(src, null, c);
@@ -150,7 +154,8 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     }
 
     @Override
-    protected void implWrite(ByteBuffer[] srcs, int offset, int length, OperationSlot slot) {
+    protected void implWrite(ByteBuffer[] srcs, int offset, int length, long timeoutNanos, OperationSlot slot) {
+        armTimer(slot, timeoutNanos);
         SlotCompletion<Long> c = gatherDone.start(slot);
         try {
             channel.write(srcs, offset, length, 0, TimeUnit.NANOSECONDS, null, c);
@@ -161,7 +166,7 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
 
     @Override
     protected void implTransferFrom(AsyncFile file, long position, long count, OperationSlot slot) {
-        new CopyingTransfer(loop, receiveBuffers, file, position, count, slot, this::implWrite).start();
+        new CopyingTransfer(loop, receiveBuffers, file, position, count, slot, (buf, s) -> implWrite(buf, 0, s)).start();
     }
 
     @Override

@@ -1,0 +1,455 @@
+package io.proactor.iouring;
+
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.uring.IoUringIoOps;
+import io.proactor.AsyncFile;
+import io.proactor.AsyncSocket;
+import io.proactor.LeasedBuffer;
+import io.proactor.core.AbstractAsyncSocket;
+import io.proactor.core.CopyingTransfer;
+import io.proactor.core.OperationSlot;
+import io.proactor.core.ProactorLoop;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ShutdownChannelGroupException;
+
+/**
+ * {@link AsyncSocket} on io_uring. Every operation is one SQE (plus a linked {@code LINK_TIMEOUT} when it
+ * has a timeout): {@code CONNECT}, {@code RECV} into the caller's direct buffer or, for {@code receive}, into
+ * a provided buffer, {@code SEND} / {@code SENDMSG} (gathering, {@code MSG_NOSIGNAL}), {@code SHUTDOWN}, and
+ * {@code SPLICE} file → pipe → socket for {@code transferFrom}. Heap buffers cannot be handed to the kernel
+ * (the GC moves them), so they go through a pooled direct buffer: one copy.
+ *
+ * <p>A timed-out operation ends with {@code -ECANCELED} while the socket is still open (only a close or its
+ * linked timeout cancels it): it is failed with {@link java.nio.channels.InterruptedByTimeoutException} and
+ * the socket is closed, as the API promises.
+ */
+final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle.Listener {
+
+    private static final int CONNECT = 1;
+    private static final int READ = 2;
+    private static final int RECV = 3;
+    private static final int WRITE = 4;
+    private static final int SHUTDOWN = 5;
+    private static final int SPLICE_IN = 6;
+    private static final int SPLICE_OUT = 7;
+    private static final int TIMEOUT = 8;
+    private static final int PIPE_CHUNK = 64 * 1024;
+
+    private final IoUringOperationProcessor processor;
+    private final Socket socket;
+    private final int fd;
+    private final RingHandle handle;
+    private final IoUringIoOps recvProvided;
+    private SocketScratch scratch;
+    private FileDescriptor[] pipe;
+
+    private ByteBuffer readDst;
+    private LeasedBuffer readBounce;
+    private long receiveTimeoutNanos;
+    private boolean awaitingBuffer;
+    private final Runnable retryReceive = this::retryReceive;
+
+    private ByteBuffer writeSrc;
+    private ByteBuffer[] writeSrcs;
+    private int writeOffset;
+    private int writeLength;
+    private LeasedBuffer writeBounce;
+
+    private int spliceFd;
+    private long splicePosition;
+    private long spliceRemaining;
+    private long spliceSent;
+    private int inPipe;
+
+    IoUringAsyncSocket(ProactorLoop loop, IoUringOperationProcessor processor, Socket socket, boolean connected) {
+        super(loop, connected);
+        this.processor = processor;
+        this.socket = socket;
+        this.fd = socket.intValue();
+        this.handle = new RingHandle(processor.ring(), loop, this, this::closeDescriptors);
+        this.recvProvided = IoUringSqes.recvProvided(fd, processor.buffers().bufferSize(), ProvidedBuffers.GROUP,
+                (byte) 0, RECV);
+    }
+
+    private SocketScratch scratch() {
+        if (scratch == null) {
+            scratch = new SocketScratch();
+        }
+        return scratch;
+    }
+
+    /** Queues {@code sqe} for {@code slot}'s operation, linked to a timeout when one is given. */
+    private void submit(IoUringIoOps sqe, int tag, OperationSlot slot, long timeoutNanos, int timespecOffset) {
+        boolean ok = handle.submit(sqe, tag, true);
+        if (ok && timeoutNanos > 0) {
+            ok = handle.submit(IoUringSqes.linkTimeout(scratch().timespec(timespecOffset, timeoutNanos), TIMEOUT),
+                    TIMEOUT, false);
+        }
+        if (!ok) {
+            releaseBounces();
+            failLater(slot, new ShutdownChannelGroupException());
+        }
+    }
+
+    private static byte linkIf(long timeoutNanos) {
+        return timeoutNanos > 0 ? IoUringSqes.IO_LINK : 0;
+    }
+
+    @Override
+    protected void implConnect(InetSocketAddress remote, long timeoutNanos, OperationSlot slot) {
+        SocketScratch s = scratch();
+        int length;
+        try {
+            length = s.sockaddr(remote, Socket.isIPv6Preferred());
+        } catch (IllegalArgumentException e) {
+            failLater(slot, e);
+            return;
+        }
+        submit(IoUringSqes.connect(fd, s.sockaddrAddress(), length, linkIf(timeoutNanos), CONNECT), CONNECT, slot,
+                timeoutNanos, SocketScratch.CONNECT_TIMEOUT);
+    }
+
+    @Override
+    protected void implRead(ByteBuffer dst, long timeoutNanos, OperationSlot slot) {
+        if (!dst.hasRemaining()) {
+            loop.execute(() -> slot.complete(0));
+            return;
+        }
+        readDst = dst;
+        long address;
+        int length;
+        if (dst.isDirect()) {
+            address = Buffer.memoryAddress(dst) + dst.position();
+            length = dst.remaining();
+        } else {
+            readBounce = processor.bounceBuffers().acquire();
+            ByteBuffer b = readBounce.buffer();
+            address = Buffer.memoryAddress(b);
+            length = Math.min(b.capacity(), dst.remaining());
+        }
+        submit(IoUringSqes.recv(fd, address, length, linkIf(timeoutNanos), READ), READ, slot, timeoutNanos,
+                SocketScratch.READ_TIMEOUT);
+    }
+
+    @Override
+    protected void implReceive(long timeoutNanos, OperationSlot slot) {
+        receiveTimeoutNanos = timeoutNanos;
+        if (!processor.buffers().ensureProvided()) {
+            failLater(slot, new ShutdownChannelGroupException());
+            return;
+        }
+        IoUringIoOps sqe = timeoutNanos > 0
+                ? IoUringSqes.recvProvided(fd, processor.buffers().bufferSize(), ProvidedBuffers.GROUP,
+                        IoUringSqes.IO_LINK, RECV)
+                : recvProvided; // the common case: the same SQE every time, prepared once
+        submit(sqe, RECV, slot, timeoutNanos, SocketScratch.READ_TIMEOUT);
+    }
+
+    private void retryReceive() {
+        if (awaitingBuffer) {
+            awaitingBuffer = false;
+            implReceive(receiveTimeoutNanos, readSlot);
+        }
+    }
+
+    @Override
+    protected void implWrite(ByteBuffer src, long timeoutNanos, OperationSlot slot) {
+        writeSrc = src;
+        long address;
+        int length;
+        if (src.isDirect()) {
+            address = Buffer.memoryAddress(src) + src.position();
+            length = src.remaining();
+        } else {
+            writeBounce = processor.bounceBuffers().acquire();
+            ByteBuffer b = writeBounce.buffer();
+            length = Math.min(b.capacity(), src.remaining());
+            b.put(0, src, src.position(), length);
+            address = Buffer.memoryAddress(b);
+        }
+        submit(IoUringSqes.send(fd, address, length, linkIf(timeoutNanos), WRITE), WRITE, slot, timeoutNanos,
+                SocketScratch.WRITE_TIMEOUT);
+    }
+
+    @Override
+    protected void implWrite(ByteBuffer[] srcs, int offset, int length, long timeoutNanos, OperationSlot slot) {
+        writeSrcs = srcs;
+        writeOffset = offset;
+        writeLength = length;
+        int n = Math.min(length, SocketScratch.MAX_IOV);
+        boolean allDirect = true;
+        for (int i = offset; i < offset + n; i++) {
+            allDirect &= srcs[i].isDirect();
+        }
+        IoUringIoOps sqe;
+        if (n == 1 && allDirect) {
+            ByteBuffer b = srcs[offset];
+            sqe = IoUringSqes.send(fd, Buffer.memoryAddress(b) + b.position(), b.remaining(), linkIf(timeoutNanos), WRITE);
+        } else if (allDirect) {
+            sqe = IoUringSqes.sendmsg(fd, scratch().msghdr(srcs, offset, n), linkIf(timeoutNanos), WRITE);
+        } else {
+            // gather the heap bytes into one direct buffer: the kernel cannot be given heap memory
+            writeBounce = processor.bounceBuffers().acquire();
+            ByteBuffer b = writeBounce.buffer().clear();
+            for (int i = offset; i < offset + length && b.hasRemaining(); i++) {
+                ByteBuffer src = srcs[i];
+                int take = Math.min(b.remaining(), src.remaining());
+                b.put(src.slice(src.position(), take));
+            }
+            sqe = IoUringSqes.send(fd, Buffer.memoryAddress(b), b.position(), linkIf(timeoutNanos), WRITE);
+        }
+        submit(sqe, WRITE, slot, timeoutNanos, SocketScratch.WRITE_TIMEOUT);
+    }
+
+    @Override
+    protected void implTransferFrom(AsyncFile file, long position, long count, OperationSlot slot) {
+        if (!(file instanceof IoUringAsyncFile ringFile)) {
+            new CopyingTransfer(loop, processor.bounceBuffers(), file, position, count, slot,
+                    (buf, s) -> implWrite(buf, 0, s)).start();
+            return;
+        }
+        if (pipe == null) {
+            try {
+                pipe = FileDescriptor.pipe();
+            } catch (IOException e) {
+                failLater(slot, e);
+                return;
+            }
+        }
+        spliceFd = ringFile.fd();
+        splicePosition = position;
+        spliceRemaining = count;
+        spliceSent = 0;
+        spliceIn();
+    }
+
+    private void spliceIn() {
+        if (spliceRemaining == 0) {
+            writeSlot.complete(spliceSent);
+            return;
+        }
+        int length = (int) Math.min(spliceRemaining, PIPE_CHUNK);
+        submit(IoUringSqes.splice(spliceFd, splicePosition, pipe[1].intValue(), IoUringSqes.NO_OFFSET, length,
+                SPLICE_IN), SPLICE_IN, writeSlot, 0, 0);
+    }
+
+    private void spliceOut() {
+        submit(IoUringSqes.splice(pipe[0].intValue(), IoUringSqes.NO_OFFSET, fd, IoUringSqes.NO_OFFSET, inPipe,
+                SPLICE_OUT), SPLICE_OUT, writeSlot, 0, 0);
+    }
+
+    @Override
+    protected void implShutdownOutput(OperationSlot slot) {
+        submit(IoUringSqes.shutdownOutput(fd, SHUTDOWN), SHUTDOWN, slot, 0, 0);
+    }
+
+    @Override
+    public void onCompletion(int tag, int res, int flags) {
+        switch (tag) {
+            case CONNECT -> {
+                if (res == 0) {
+                    markConnected();
+                    completeOrFail(connectSlot, null, res, "connect");
+                } else {
+                    fail(connectSlot, res, "connect");
+                }
+            }
+            case READ -> readCompleted(res);
+            case RECV -> receiveCompleted(res, flags);
+            case WRITE -> writeCompleted(res);
+            case SHUTDOWN -> completeOrFail(shutdownSlot, null, res, "shutdown");
+            case SPLICE_IN -> {
+                if (res > 0) {
+                    splicePosition += res;
+                    spliceRemaining -= res;
+                    inPipe = res;
+                    spliceOut();
+                } else if (res == 0) {
+                    writeSlot.complete(spliceSent); // the file ended first
+                } else {
+                    fail(writeSlot, res, "splice");
+                }
+            }
+            case SPLICE_OUT -> {
+                if (res > 0) {
+                    spliceSent += res;
+                    inPipe -= res;
+                    if (inPipe > 0) {
+                        spliceOut();
+                    } else {
+                        spliceIn();
+                    }
+                } else {
+                    fail(writeSlot, res == 0 ? -IoUringSqes.EPIPE : res, "splice");
+                }
+            }
+            default -> {
+                // TIMEOUT: the linked operation reports the outcome
+            }
+        }
+    }
+
+    private void readCompleted(int res) {
+        ByteBuffer dst = readDst;
+        readDst = null;
+        LeasedBuffer bounce = readBounce;
+        readBounce = null;
+        if (res > 0) {
+            if (bounce != null) {
+                dst.put(bounce.buffer().slice(0, res));
+            } else {
+                dst.position(dst.position() + res);
+            }
+        }
+        if (bounce != null) {
+            bounce.release();
+        }
+        if (res >= 0) {
+            readSlot.complete(res == 0 ? -1 : res);
+        } else {
+            fail(readSlot, res, "recv");
+        }
+    }
+
+    private void receiveCompleted(int res, int flags) {
+        boolean hasBuffer = (flags & IoUringSqes.CQE_F_BUFFER) != 0;
+        int bufferId = flags >>> IoUringSqes.CQE_BUFFER_SHIFT;
+        if (res > 0 && hasBuffer) {
+            readSlot.complete(processor.buffers().lend(bufferId, res));
+            return;
+        }
+        if (hasBuffer) {
+            processor.buffers().giveBack(bufferId);
+        }
+        if (res == 0) {
+            readSlot.complete(null);
+        } else if (res == -IoUringSqes.ENOBUFS && isOpen()) {
+            // every provided buffer is lent out: nothing was read; try again when one comes back
+            awaitingBuffer = true;
+            processor.buffers().awaitBuffer(retryReceive);
+        } else {
+            fail(readSlot, res, "recv");
+        }
+    }
+
+    private void writeCompleted(int res) {
+        LeasedBuffer bounce = writeBounce;
+        writeBounce = null;
+        if (bounce != null) {
+            bounce.release();
+        }
+        ByteBuffer single = writeSrc;
+        ByteBuffer[] srcs = writeSrcs;
+        writeSrc = null;
+        writeSrcs = null;
+        if (res < 0) {
+            fail(writeSlot, res, "send");
+            return;
+        }
+        if (single != null) {
+            single.position(single.position() + res);
+            writeSlot.complete(res);
+            return;
+        }
+        long left = res;
+        for (int i = writeOffset; i < writeOffset + writeLength && left > 0; i++) {
+            ByteBuffer b = srcs[i];
+            int take = (int) Math.min(left, b.remaining());
+            b.position(b.position() + take);
+            left -= take;
+        }
+        writeSlot.complete((long) res);
+    }
+
+    private void completeOrFail(OperationSlot slot, Object value, int res, String operation) {
+        if (res >= 0) {
+            slot.complete(value);
+        } else {
+            fail(slot, res, operation);
+        }
+    }
+
+    /** An -ECANCELED while still open can only come from the linked timeout. */
+    private void fail(OperationSlot slot, int res, String operation) {
+        if (res == -IoUringSqes.ECANCELED && isOpen()) {
+            slot.markTimedOut();
+            close();
+            slot.fail(new AsynchronousCloseException());
+            return;
+        }
+        slot.fail(IoUringErrors.socket(operation, res));
+    }
+
+    private void releaseBounces() {
+        if (readBounce != null) {
+            readBounce.release();
+            readBounce = null;
+        }
+        if (writeBounce != null) {
+            writeBounce.release();
+            writeBounce = null;
+        }
+    }
+
+    @Override
+    protected void implClose() {
+        if (awaitingBuffer) {
+            // this receive is not in the kernel: nothing will cancel it but us
+            awaitingBuffer = false;
+            failLater(readSlot, new AsynchronousCloseException());
+        }
+        handle.cancelAndClose();
+    }
+
+    private void closeDescriptors() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (pipe != null) {
+                for (FileDescriptor p : pipe) {
+                    try {
+                        p.close();
+                    } catch (IOException ignored) {
+                        // the socket's close error, if any, is the one worth reporting
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public <T> AsyncSocket setOption(SocketOption<T> name, T value) throws IOException {
+        IoUringSocketOptions.set(socket, name, value);
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        return IoUringSocketOptions.get(socket, name);
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return socket.remoteAddress();
+    }
+
+    @Override
+    public String toString() {
+        return "IoUringAsyncSocket[fd=" + fd + "]";
+    }
+}

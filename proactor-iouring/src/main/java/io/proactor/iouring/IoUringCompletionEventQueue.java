@@ -1,0 +1,116 @@
+package io.proactor.iouring;
+
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.uring.IoUringIoHandle;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.proactor.core.ProactorLoop;
+import io.proactor.spi.CompletionEventQueue;
+
+/**
+ * The io_uring Completion Event Queue: the kernel's completion ring, read through Netty's
+ * {@link IoUringIoHandler}, which this class drives from the proactor's own thread (Netty's event loop is
+ * not used). Each {@link #awaitAndDispatch} is one {@code IoUringIoHandler.run}: every SQE queued since the
+ * last one goes out in one {@code io_uring_enter}, which also waits for completions when nothing else is to
+ * do; each CQE is handed to the {@link IoUringIoHandle} of its channel, on this thread.
+ *
+ * <p>The ring is created in the constructor (so a failure, e.g. under a low {@code RLIMIT_MEMLOCK}, surfaces
+ * to whoever builds the group) and enabled on the proactor thread by the first call: Netty sets the ring up
+ * with {@code IORING_SETUP_SINGLE_ISSUER}, so the thread that enables it is the only one that may submit.
+ */
+final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadAwareExecutor, IoHandlerContext {
+
+    private final IoUringIoHandler handler;
+    private ProactorLoop loop;
+    private boolean initialized;
+    private boolean canBlock;
+    private long deadlineNanos;
+
+    IoUringCompletionEventQueue(IoUringIoHandlerConfig config) {
+        this.handler = (IoUringIoHandler) IoUringIoHandler.newFactory(config).newHandler(this);
+    }
+
+    /** Binds the proactor whose thread drives the ring; once, before that thread starts. */
+    void bind(ProactorLoop owner) {
+        this.loop = owner;
+    }
+
+    /** Registers a channel's handle with the ring; loop only. */
+    IoRegistration register(IoUringIoHandle handle) throws Exception {
+        ensureInitialized();
+        return handler.register(handle);
+    }
+
+    private void ensureInitialized() {
+        if (!initialized) {
+            initialized = true;
+            handler.initialize();
+        }
+    }
+
+    @Override
+    public int awaitAndDispatch(long timeoutNanos) {
+        ensureInitialized();
+        canBlock = timeoutNanos != 0;
+        deadlineNanos = timeoutNanos < 0 ? -1 : System.nanoTime() + timeoutNanos;
+        return handler.run(this);
+    }
+
+    @Override
+    public void wakeup() {
+        handler.wakeup();
+    }
+
+    @Override
+    public void close() {
+        ensureInitialized();
+        handler.prepareToDestroy();
+        handler.destroy();
+    }
+
+    // ---- ThreadAwareExecutor: how Netty's handler sees the proactor ----
+
+    @Override
+    public boolean isExecutorThread(Thread thread) {
+        return loop == null ? thread == probeThread : loop.isProactorThread(thread);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    // ---- IoHandlerContext: the proactor's wait policy for one run ----
+
+    @Override
+    public boolean canBlock() {
+        return canBlock;
+    }
+
+    @Override
+    public long delayNanos(long currentTimeNanos) {
+        return deadlineNanos < 0 ? Long.MAX_VALUE : Math.max(0, deadlineNanos - currentTimeNanos);
+    }
+
+    @Override
+    public long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    // ---- availability probe: make and free a real ring on the calling thread ----
+
+    private Thread probeThread;
+
+    /** Creates a ring like the engine's, enables it and frees it again, all on this thread. */
+    static void probe(IoUringIoHandlerConfig config) {
+        IoUringCompletionEventQueue q = new IoUringCompletionEventQueue(config, Thread.currentThread());
+        q.close();
+    }
+
+    private IoUringCompletionEventQueue(IoUringIoHandlerConfig config, Thread prober) {
+        this.probeThread = prober;
+        this.handler = (IoUringIoHandler) IoUringIoHandler.newFactory(config).newHandler(this);
+    }
+}

@@ -1,0 +1,109 @@
+package io.proactor.iouring;
+
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.proactor.EngineUnavailableException;
+import io.proactor.ProactorGroup;
+import io.proactor.ProactorGroupConfig;
+import io.proactor.core.AbstractProactorEngine;
+import io.proactor.core.DefaultProactorGroup;
+import io.proactor.core.ProactorLoop;
+import io.proactor.spi.EngineFeatures;
+
+/**
+ * The io_uring engine: the kernel is the Asynchronous Operation Processor, its completion ring the
+ * Completion Event Queue; each proactor owns one ring, driven through Netty 4.2's raw io_uring API
+ * ({@code IoUringIoHandler} with this engine's own handles and SQEs; Netty's channels are not used).
+ *
+ * <p><b>Availability</b> is decided once, by creating and freeing a real ring of the configured size:
+ * {@code IoUring.isAvailable()} alone can say yes where creating the ring then fails (a low
+ * {@code RLIMIT_MEMLOCK}). The cause says what to change.
+ *
+ * <p>System properties: {@value #RING_SIZE_PROPERTY} (submission queue entries per ring, default
+ * {@value #DEFAULT_RING_SIZE}; the completion queue has twice as many).
+ */
+public final class IoUringEngine extends AbstractProactorEngine {
+
+    public static final String NAME = "io_uring";
+    public static final String RING_SIZE_PROPERTY = "proactor.iouring.ringSize";
+    static final int DEFAULT_RING_SIZE = 4096;
+    private static final EngineFeatures FEATURES = new EngineFeatures(true, true, true);
+
+    private static final class Availability {
+        static final Throwable CAUSE = probe();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return Availability.CAUSE == null;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return Availability.CAUSE;
+    }
+
+    @Override
+    public EngineFeatures features() {
+        return FEATURES;
+    }
+
+    static int ringSize() {
+        return Integer.getInteger(RING_SIZE_PROPERTY, DEFAULT_RING_SIZE);
+    }
+
+    private static IoUringIoHandlerConfig handlerConfig() {
+        return new IoUringIoHandlerConfig().setRingSize(ringSize());
+    }
+
+    private static Throwable probe() {
+        try {
+            if (!IoUring.isAvailable()) {
+                Throwable cause = IoUring.unavailabilityCause();
+                return new EngineUnavailableException("io_uring is not available here ("
+                        + (cause == null ? "no reason given" : cause.getMessage()) + "). It needs Linux 5.19 or newer "
+                        + "with io_uring enabled (sysctl kernel.io_uring_disabled=0, not blocked by seccomp) and "
+                        + "Netty's native library for this platform; -Dio.netty.transport.noNative=true turns it off on "
+                        + "purpose. Use the nio2 engine instead.", cause);
+            }
+            IoUringCompletionEventQueue.probe(handlerConfig());
+            return null;
+        } catch (Throwable t) {
+            return ringCreationFailed(t);
+        }
+    }
+
+    private static EngineUnavailableException ringCreationFailed(Throwable t) {
+        return new EngineUnavailableException("cannot create an io_uring ring of " + ringSize() + " entries: "
+                + t.getMessage() + ". Raise the locked-memory limit (ulimit -l, prlimit --memlock, or memlock in "
+                + "/etc/security/limits.conf), or use smaller rings with -D" + RING_SIZE_PROPERTY
+                + "=256, or use the nio2 engine.", t);
+    }
+
+    @Override
+    protected ProactorGroup openGroup(ProactorGroupConfig config) {
+        IoUringIoHandlerConfig ringConfig = handlerConfig();
+        return new DefaultProactorGroup(this, config, i -> {
+            IoUringCompletionEventQueue ring;
+            try {
+                ring = new IoUringCompletionEventQueue(ringConfig);
+            } catch (RuntimeException | Error e) {
+                throw ringCreationFailed(e);
+            }
+            return new ProactorLoop(DefaultProactorGroup.loopName(config, this, i), this, ring, loop -> {
+                ring.bind(loop);
+                return new IoUringOperationProcessor(loop, ring, config);
+            });
+        }, null);
+    }
+}

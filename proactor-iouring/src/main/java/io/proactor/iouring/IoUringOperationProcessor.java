@@ -1,0 +1,154 @@
+package io.proactor.iouring;
+
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.Socket;
+import io.proactor.AsyncFile;
+import io.proactor.AsyncServerSocket;
+import io.proactor.AsyncSocket;
+import io.proactor.CompletionHandler;
+import io.proactor.ProactorGroupConfig;
+import io.proactor.ProactorOpenOption;
+import io.proactor.core.BufferPool;
+import io.proactor.core.Handlers;
+import io.proactor.core.ProactorLoop;
+import io.proactor.spi.AsynchronousOperationProcessor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ShutdownChannelGroupException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The io_uring Asynchronous Operation Processor of one proactor: the kernel executes the operations; this
+ * class makes the channels, owns the proactor's provided receive buffers and its bounce buffers (for heap
+ * buffers, which the kernel cannot be given), and opens files with {@code OPENAT} on the ring.
+ */
+final class IoUringOperationProcessor implements AsynchronousOperationProcessor, RingHandle.Listener {
+
+    private static final int O_WRONLY = 1;
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0x40;
+    private static final int O_EXCL = 0x80;
+    private static final int O_TRUNC = 0x200;
+    private static final int O_APPEND = 0x400;
+    private static final int O_DSYNC = 0x1000;
+    private static final int O_DIRECT = 0x4000;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int O_SYNC = 0x101000;
+    /** Like the JDK: the kernel applies the umask. */
+    private static final int CREATE_MODE = 0666;
+
+    private final ProactorLoop loop;
+    private final IoUringCompletionEventQueue ring;
+    private final ProvidedBuffers buffers;
+    private final BufferPool bounceBuffers;
+    private final RingHandle handle;
+    private final Map<Integer, PendingOpen> opens = new HashMap<>();
+    private int nextOpenTag = 1;
+
+    private record PendingOpen(Path path, ByteBuffer pathMemory, boolean direct, Object attachment,
+                               CompletionHandler<AsyncFile, Object> handler) {
+    }
+
+    IoUringOperationProcessor(ProactorLoop loop, IoUringCompletionEventQueue ring, ProactorGroupConfig config) {
+        this.loop = loop;
+        this.ring = ring;
+        this.buffers = new ProvidedBuffers(loop, ring, config.receiveBufferSize(), config.receiveBufferCount());
+        this.bounceBuffers = new BufferPool(loop, config.receiveBufferSize(), 64);
+        this.handle = new RingHandle(ring, loop, this, () -> { });
+    }
+
+    IoUringCompletionEventQueue ring() {
+        return ring;
+    }
+
+    ProvidedBuffers buffers() {
+        return buffers;
+    }
+
+    BufferPool bounceBuffers() {
+        return bounceBuffers;
+    }
+
+    @Override
+    public AsyncSocket openSocket() throws IOException {
+        return new IoUringAsyncSocket(loop, this, Socket.newSocketStream(), false);
+    }
+
+    @Override
+    public AsyncServerSocket openServerSocket() throws IOException {
+        return new IoUringAsyncServerSocket(loop, this, Socket.newSocketStream());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <A> void openFile(Path path, Set<? extends OpenOption> options, A attachment,
+                             CompletionHandler<AsyncFile, ? super A> handler) {
+        int flags = openFlags(options);
+        boolean direct = options.contains(ProactorOpenOption.DIRECT);
+        byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer pathMemory = ByteBuffer.allocateDirect(name.length + 1).put(name).put((byte) 0);
+        CompletionHandler<AsyncFile, Object> h = (CompletionHandler<AsyncFile, Object>) handler;
+        loop.runOnLoop(() -> {
+            int tag = nextOpenTag;
+            nextOpenTag = nextOpenTag + 1 == RingHandle.CANCEL_TAG ? 1 : nextOpenTag + 1;
+            opens.put(tag, new PendingOpen(path, pathMemory, direct, attachment, h));
+            if (!handle.submit(IoUringSqes.openat(Buffer.memoryAddress(pathMemory), flags, CREATE_MODE, tag), tag, false)) {
+                opens.remove(tag);
+                loop.execute(() -> Handlers.fail(h, new ShutdownChannelGroupException(), attachment));
+            }
+        });
+    }
+
+    private static int openFlags(Set<? extends OpenOption> options) {
+        boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+        boolean read = options.contains(StandardOpenOption.READ) || !write;
+        int flags = O_CLOEXEC | (read && write ? O_RDWR : write ? O_WRONLY : 0);
+        for (OpenOption o : options) {
+            if (o == StandardOpenOption.APPEND) {
+                flags |= O_APPEND;
+            } else if (o == StandardOpenOption.CREATE && write) {
+                flags |= O_CREAT;
+            } else if (o == StandardOpenOption.CREATE_NEW && write) {
+                flags |= O_CREAT | O_EXCL;
+            } else if (o == StandardOpenOption.TRUNCATE_EXISTING && write) {
+                flags |= O_TRUNC;
+            } else if (o == StandardOpenOption.DSYNC) {
+                flags |= O_DSYNC;
+            } else if (o == StandardOpenOption.SYNC) {
+                flags |= O_SYNC;
+            } else if (o == ProactorOpenOption.DIRECT) {
+                flags |= O_DIRECT;
+            } else if (o == StandardOpenOption.DELETE_ON_CLOSE) {
+                throw new UnsupportedOperationException("DELETE_ON_CLOSE is not supported by the io_uring engine");
+            }
+        }
+        return flags;
+    }
+
+    @Override
+    public void onCompletion(int tag, int res, int flags) {
+        PendingOpen open = opens.remove(tag);
+        if (open == null) {
+            return;
+        }
+        if (res < 0) {
+            Handlers.fail(open.handler(), IoUringErrors.file("open", open.path(), res), open.attachment());
+        } else {
+            Handlers.complete(open.handler(), new IoUringAsyncFile(loop, this, res, open.path(), open.direct()),
+                    open.attachment());
+        }
+    }
+
+    @Override
+    public void close() {
+        buffers.close();
+        bounceBuffers.close();
+        handle.cancelAndClose();
+    }
+}

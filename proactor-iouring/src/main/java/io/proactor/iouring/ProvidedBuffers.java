@@ -1,0 +1,159 @@
+package io.proactor.iouring;
+
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.uring.IoUringIoOps;
+import io.proactor.LeasedBuffer;
+import io.proactor.core.ProactorLoop;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proactor's receive buffers, handed to the kernel with {@code PROVIDE_BUFFERS} as buffer group
+ * {@link #GROUP}: a receive names the group instead of a buffer, and the kernel takes one only when data
+ * arrives. An idle connection with a receive pending therefore holds no memory; memory is bounded by
+ * {@code count × size} per proactor, whatever the number of connections.
+ *
+ * <p>Each buffer is lent to the receive's handler as a {@link LeasedBuffer}; releasing it queues a
+ * one-buffer {@code PROVIDE_BUFFERS} (prepared once per buffer, so recycling allocates nothing). When the
+ * group runs dry a receive ends with {@code -ENOBUFS} without consuming data; the socket waits here and is
+ * re-armed when a buffer comes back.
+ *
+ * <p><b>Threading.</b> Loop only, except {@link LeasedBuffer#release()}, which hands back to the loop.
+ */
+final class ProvidedBuffers implements RingHandle.Listener {
+
+    static final short GROUP = 1;
+    private static final int TAG_PROVIDE = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(ProvidedBuffers.class);
+
+    private final ProactorLoop loop;
+    private final RingHandle handle;
+    private final int size;
+    private final int count;
+    private final long baseAddress;
+    // dropped on close, so the memory is freed even while something still refers to the group
+    private ByteBuffer memory;
+    private Lease[] leases;
+    private IoUringIoOps[] provideOne;
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private boolean provided;
+    private boolean closed;
+    private int lent;
+
+    ProvidedBuffers(ProactorLoop loop, IoUringCompletionEventQueue ring, int size, int count) {
+        this.loop = loop;
+        this.size = size;
+        this.count = count;
+        this.memory = ByteBuffer.allocateDirect(size * count);
+        this.baseAddress = Buffer.memoryAddress(memory);
+        this.leases = new Lease[count];
+        this.provideOne = new IoUringIoOps[count];
+        for (int id = 0; id < count; id++) {
+            leases[id] = new Lease(id, memory.slice(id * size, size));
+            provideOne[id] = IoUringSqes.provideBuffers(GROUP, baseAddress + (long) id * size, size, 1, id, TAG_PROVIDE);
+        }
+        this.handle = new RingHandle(ring, loop, this, () -> { });
+    }
+
+    int bufferSize() {
+        return size;
+    }
+
+    /** Hands the whole group to the kernel on first use; loop only. */
+    boolean ensureProvided() {
+        if (!provided) {
+            provided = handle.submit(IoUringSqes.provideBuffers(GROUP, baseAddress, size, count, 0, TAG_PROVIDE),
+                    TAG_PROVIDE, false);
+        }
+        return provided;
+    }
+
+    /** The buffer the kernel filled ({@code id} from the CQE flags), lent with {@code length} bytes. */
+    LeasedBuffer lend(int id, int length) {
+        Lease lease = leases[id];
+        lease.buffer.clear().limit(length);
+        lease.leased.set(true);
+        lent++;
+        return lease;
+    }
+
+    /** Gives a buffer the kernel picked back without lending it (e.g. a zero-byte receive). */
+    void giveBack(int id) {
+        lent++;
+        recycle(leases[id]);
+    }
+
+    /** Runs {@code retry} once a buffer has been given back to the kernel. */
+    void awaitBuffer(Runnable retry) {
+        waiting.add(retry);
+    }
+
+    /** Buffers lent to handlers right now (a diagnostic). */
+    int lent() {
+        return lent;
+    }
+
+    private void recycle(Lease lease) {
+        lent--;
+        if (!closed) {
+            handle.submit(provideOne[lease.id], TAG_PROVIDE, false);
+        }
+    }
+
+    @Override
+    public void onCompletion(int tag, int res, int flags) {
+        if (res < 0) {
+            LOG.warn("PROVIDE_BUFFERS failed: {}", IoUringErrors.socket("provide_buffers", res).getMessage());
+            return;
+        }
+        int n = waiting.size();
+        for (int i = 0; i < n; i++) {
+            waiting.poll().run();
+        }
+    }
+
+    void close() {
+        closed = true;
+        waiting.clear();
+        handle.cancelAndClose();
+        memory = null;
+        leases = null;
+        provideOne = null;
+    }
+
+    private final class Lease implements LeasedBuffer {
+        final int id;
+        final ByteBuffer buffer;
+        final AtomicBoolean leased = new AtomicBoolean();
+
+        Lease(int id, ByteBuffer buffer) {
+            this.id = id;
+            this.buffer = buffer;
+        }
+
+        @Override
+        public ByteBuffer buffer() {
+            return buffer;
+        }
+
+        @Override
+        public void release() {
+            if (!leased.compareAndSet(true, false)) {
+                throw new IllegalStateException("this buffer was already released");
+            }
+            if (loop.inProactorThread()) {
+                recycle(this);
+            } else {
+                try {
+                    loop.execute(() -> recycle(this));
+                } catch (RejectedExecutionException terminated) {
+                    // the ring is gone; so is the group
+                }
+            }
+        }
+    }
+}
