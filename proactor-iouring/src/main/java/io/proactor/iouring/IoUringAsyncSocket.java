@@ -41,6 +41,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     private static final int SPLICE_IN = 6;
     private static final int SPLICE_OUT = 7;
     private static final int TIMEOUT = 8;
+    private static final int WRITABLE = 9;
     private static final int PIPE_CHUNK = 64 * 1024;
 
     private final IoUringOperationProcessor processor;
@@ -287,8 +288,18 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
                     } else {
                         spliceIn();
                     }
+                } else if (res == -IoUringSqes.EAGAIN) {
+                    // SPLICE does not wait on a non-blocking socket (unlike SEND): wait for room, then retry
+                    submit(IoUringSqes.pollWritable(fd, WRITABLE), WRITABLE, writeSlot, 0, 0);
                 } else {
                     fail(writeSlot, res == 0 ? -IoUringSqes.EPIPE : res, "splice");
+                }
+            }
+            case WRITABLE -> {
+                if (res >= 0) {
+                    spliceOut();
+                } else {
+                    fail(writeSlot, res, "poll");
                 }
             }
             default -> {

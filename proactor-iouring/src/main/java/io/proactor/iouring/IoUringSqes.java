@@ -19,6 +19,7 @@ final class IoUringSqes {
 
     // opcodes
     static final byte FSYNC = 3;
+    static final byte POLL_ADD = 6;
     static final byte SENDMSG = 9;
     static final byte ACCEPT = 13;
     static final byte ASYNC_CANCEL = 14;
@@ -47,11 +48,13 @@ final class IoUringSqes {
     static final int MSG_NOSIGNAL = 0x4000;
     static final int SOCK_NONBLOCK_CLOEXEC = 0x800 | 0x80000;
     static final int SHUT_WR = 1;
+    static final int POLLOUT = 0x4;
     static final int AT_FDCWD = -100;
     /** "no offset" for splice ends that are pipes or sockets */
     static final long NO_OFFSET = -1L;
 
     // errno values that change what the engine does
+    static final int EAGAIN = 11;
     static final int EPIPE = 32;
     static final int EINVAL = 22;
     static final int ENOBUFS = 105;
@@ -109,6 +112,11 @@ final class IoUringSqes {
 
     static IoUringIoOps splice(int fdIn, long offIn, int fdOut, long offOut, int length, int tag) {
         return sqe(SPLICE, (byte) 0, (short) 0, fdOut, offOut, offIn, length, 0, tag, (short) 0, fdIn);
+    }
+
+    /** One-shot wait until {@code fd} is writable. */
+    static IoUringIoOps pollWritable(int fd, int tag) {
+        return sqe(POLL_ADD, (byte) 0, (short) 0, fd, 0, 0, 0, POLLOUT, tag, (short) 0, 0);
     }
 
     static IoUringIoOps provideBuffers(short group, long address, int bufferSize, int count, int firstId, int tag) {

@@ -1,0 +1,143 @@
+package io.proactor.iouring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a user gets when io_uring cannot run, tested for real in child JVMs: a low {@code RLIMIT_MEMLOCK}
+ * for an unprivileged user ({@code prlimit} + {@code setpriv}; Netty's own probe ring still fits, the
+ * engine's real ring does not), and Netty's native code switched off. In each case fail-fast gives an
+ * {@code EngineUnavailableException} that says what to change, and fallback picks nio2 with one log line and
+ * works.
+ */
+@Timeout(120)
+class IoUringAvailabilityTest {
+
+    private static Path classpathCopy;
+    private static String classpath;
+
+    /** The unprivileged user cannot read /root/.m2: copy the class path somewhere world-readable. */
+    @BeforeAll
+    static void copyClasspath() throws IOException {
+        classpathCopy = Files.createTempDirectory("proactor-availability-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        String original = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> entries = new ArrayList<>();
+        int i = 0;
+        for (String entry : original.split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            if (!Files.exists(source)) {
+                continue;
+            }
+            Path target = classpathCopy.resolve((i++) + "-" + source.getFileName());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> all = Files.walk(source)) {
+                    for (Path p : all.toList()) {
+                        Path t = target.resolve(source.relativize(p).toString());
+                        if (Files.isDirectory(p)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else {
+                Files.copy(source, target);
+            }
+            entries.add(target.toString());
+        }
+        try (Stream<Path> all = Files.walk(classpathCopy)) {
+            for (Path p : all.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        classpath = String.join(File.pathSeparator, entries);
+    }
+
+    @AfterAll
+    static void deleteCopy() throws IOException {
+        try (Stream<Path> all = Files.walk(classpathCopy)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static Result runProbe(List<String> prefix, String... jvmFlags) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(List.of(jvmFlags));
+        command.addAll(List.of("-cp", classpath, EngineChoiceProbe.class.getName()));
+        Process p = new ProcessBuilder(command).directory(classpathCopy.toFile()).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe finished");
+        Result r = new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        assertEquals(0, r.exit, r.toString());
+        return r;
+    }
+
+    private record Result(int exit, String out, String err) {
+        String line(String key) {
+            return out.lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+                    .findFirst().orElseThrow(() -> new AssertionError("no '" + key + "' in\n" + this));
+        }
+
+        long count(String text) {
+            return err.lines().filter(l -> l.contains(text)).count();
+        }
+    }
+
+    @Test
+    void withNormalLimitsTheRealRingIsCreatedAndChosen() throws Exception {
+        Result r = runProbe(List.of());
+        assertEquals("true", r.line("available"));
+        assertEquals("io_uring", r.line("prefer"));
+        assertEquals("ok", r.line("echo"));
+    }
+
+    @Test
+    void lowMemlockForAnUnprivilegedUserFallsBackOrFailsWithWhatToChange() throws Exception {
+        List<String> prefix = new ArrayList<>(List.of("prlimit", "--memlock=65536:65536"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            prefix.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        }
+        Result r = runProbe(prefix);
+        assertEquals("false", r.line("available"), r.toString());
+        assertTrue(r.line("cause").contains("locked-memory limit"), r.line("cause"));
+        assertTrue(r.line("require-error").contains("prlimit --memlock"), r.line("require-error"));
+        assertEquals("nio2", r.line("prefer"));
+        assertEquals(1, r.count("falling back to 'nio2'"), "one log line says why:\n" + r.err);
+        assertEquals("ok", r.line("echo"), "the fallback engine works");
+    }
+
+    @Test
+    void nettyNativeCodeSwitchedOffMakesTheEngineUnavailableWithACause() throws Exception {
+        Result r = runProbe(List.of(), "-Dio.netty.transport.noNative=true");
+        assertEquals("false", r.line("available"));
+        assertTrue(r.line("cause").contains("io_uring is not available here"), r.line("cause"));
+        assertTrue(r.line("require-error").contains("nio2"), r.line("require-error"));
+        assertEquals("nio2", r.line("prefer"));
+        assertEquals(1, r.count("falling back to 'nio2'"), r.err);
+        assertEquals("ok", r.line("echo"));
+    }
+}
