@@ -32,6 +32,7 @@ final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket implement
     private OperationSlot pending;
     private ProactorLoop pendingTarget;
     private boolean deliveryScheduled;
+    private int acceptSubmissions;
     private volatile boolean bound;
 
     IoUringAsyncServerSocket(ProactorLoop loop, IoUringOperationProcessor processor, Socket socket) {
@@ -63,6 +64,7 @@ final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket implement
         if (!acceptedFds.isEmpty()) {
             scheduleDelivery(); // never complete inside the initiating call
         } else if (!armed) {
+            acceptSubmissions++;
             armed = handle.submit(IoUringSqes.multishotAccept(socket.intValue(), ACCEPT), ACCEPT, true);
             if (!armed) {
                 pending = null;
@@ -90,6 +92,11 @@ final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket implement
         int fd = acceptedFds.poll();
         IoUringOperationProcessor targetProcessor = (IoUringOperationProcessor) target.processor();
         accepted(target, new IoUringAsyncSocket(target, targetProcessor, new Socket(fd), true), slot);
+    }
+
+    /** ACCEPT SQEs submitted so far (a multishot accept needs one); loop only, for tests. */
+    int acceptSubmissions() {
+        return acceptSubmissions;
     }
 
     @Override
