@@ -12,7 +12,7 @@ package io.proactor;
 public record ProactorGroupConfig(int size, String name, int receiveBufferSize, int receiveBufferCount) {
 
     public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 16 * 1024;
-    public static final int DEFAULT_RECEIVE_BUFFER_COUNT = 1024;
+    public static final int DEFAULT_RECEIVE_BUFFER_COUNT = 256;
 
     public ProactorGroupConfig {
         if (size < 1 || size > 1024) {
