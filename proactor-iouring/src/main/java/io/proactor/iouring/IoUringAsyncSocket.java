@@ -19,6 +19,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ShutdownChannelGroupException;
+import java.util.ArrayDeque;
 
 /**
  * {@link AsyncSocket} on io_uring. Every operation is one SQE (plus a linked {@code LINK_TIMEOUT} when it
@@ -48,15 +49,27 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     private final Socket socket;
     private final int fd;
     private final RingHandle handle;
-    private final IoUringIoOps recvProvided;
+    private final IoUringIoOps recvMultishot;
     private SocketScratch scratch;
     private FileDescriptor[] pipe;
 
     private ByteBuffer readDst;
     private LeasedBuffer readBounce;
-    private long receiveTimeoutNanos;
+
+    // The multishot receive: armed on the first receive, it delivers every chunk that arrives into a provided
+    // buffer. Chunks nobody asked for yet wait in 'received'; past MAX_RECEIVED the multishot is cancelled so
+    // that a paused reader stops taking buffers from the group, and re-armed by the next receive.
+    private static final int MAX_RECEIVED = 4;
+    private final ArrayDeque<LeasedBuffer> received = new ArrayDeque<>(MAX_RECEIVED);
+    private boolean multishotArmed;
+    private boolean multishotCancelling;
+    private int receivedEnd;                 // 0: none; END_OF_STREAM; or a negative errno
+    private static final int END_OF_STREAM = 1;
+    private boolean receivePending;          // a receive() waits for the next chunk
+    private ByteBuffer readPendingDst;       // a read() waits for the next chunk (while the multishot is armed)
     private boolean awaitingBuffer;
     private final Runnable retryReceive = this::retryReceive;
+    private final Runnable deliverReceived = this::deliverReceived;
 
     private ByteBuffer writeSrc;
     private ByteBuffer[] writeSrcs;
@@ -76,8 +89,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
         this.socket = socket;
         this.fd = socket.intValue();
         this.handle = new RingHandle(processor.ring(), loop, this, this::closeDescriptors);
-        this.recvProvided = IoUringSqes.recvProvided(fd, processor.buffers().bufferSize(), ProvidedBuffers.GROUP,
-                (byte) 0, RECV);
+        this.recvMultishot = IoUringSqes.recvMultishotProvided(fd, ProvidedBuffers.GROUP, RECV);
     }
 
     private SocketScratch scratch() {
@@ -124,6 +136,13 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
             loop.execute(() -> slot.complete(0));
             return;
         }
+        if (multishotArmed || !received.isEmpty() || receivedEnd != 0) {
+            // bytes may already be on their way through the multishot: take them from there, in order
+            armTimer(slot, timeoutNanos);
+            readPendingDst = dst;
+            loop.execute(deliverReceived);
+            return;
+        }
         readDst = dst;
         long address;
         int length;
@@ -142,22 +161,78 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
 
     @Override
     protected void implReceive(long timeoutNanos, OperationSlot slot) {
-        receiveTimeoutNanos = timeoutNanos;
-        if (!processor.buffers().ensureProvided()) {
-            failLater(slot, new ShutdownChannelGroupException());
+        armTimer(slot, timeoutNanos); // a multishot cannot carry a linked timeout
+        receivePending = true;
+        if (!received.isEmpty() || receivedEnd != 0) {
+            loop.execute(deliverReceived); // never inside the initiating call
+        } else {
+            armMultishot();
+        }
+    }
+
+    private void armMultishot() {
+        if (multishotArmed || multishotCancelling || awaitingBuffer || !isOpen()) {
+            return; // armed already, or re-armed when the cancel's last CQE or a buffer comes back
+        }
+        if (!processor.buffers().ensureProvided() || !handle.submit(recvMultishot, RECV, true)) {
+            receivedEnd = -IoUringSqes.ECANCELED;
+            loop.execute(deliverReceived);
             return;
         }
-        IoUringIoOps sqe = timeoutNanos > 0
-                ? IoUringSqes.recvProvided(fd, processor.buffers().bufferSize(), ProvidedBuffers.GROUP,
-                        IoUringSqes.IO_LINK, RECV)
-                : recvProvided; // the common case: the same SQE every time, prepared once
-        submit(sqe, RECV, slot, timeoutNanos, SocketScratch.READ_TIMEOUT);
+        multishotArmed = true;
     }
 
     private void retryReceive() {
         if (awaitingBuffer) {
             awaitingBuffer = false;
-            implReceive(receiveTimeoutNanos, readSlot);
+            if (receivePending || readPendingDst != null) {
+                armMultishot();
+            }
+        }
+    }
+
+    /** Hands what the multishot brought to a waiting receive() or read(); loop only, never inline. */
+    private void deliverReceived() {
+        if (receivePending) {
+            if (!received.isEmpty()) {
+                receivePending = false;
+                readSlot.complete(received.poll());
+            } else if (receivedEnd != 0) {
+                receivePending = false;
+                if (receivedEnd == END_OF_STREAM) {
+                    readSlot.complete(null); // end of stream is a null lease
+                } else {
+                    readSlot.fail(IoUringErrors.socket("recv", receivedEnd));
+                }
+            }
+        } else if (readPendingDst != null) {
+            ByteBuffer dst = readPendingDst;
+            int n = 0;
+            LeasedBuffer lease;
+            while (dst.hasRemaining() && (lease = received.peek()) != null) {
+                ByteBuffer b = lease.buffer();
+                int take = Math.min(b.remaining(), dst.remaining());
+                dst.put(b.slice(b.position(), take));
+                b.position(b.position() + take);
+                n += take;
+                if (!b.hasRemaining()) {
+                    received.poll().release();
+                }
+            }
+            if (n > 0) {
+                readPendingDst = null;
+                readSlot.complete(n);
+            } else if (receivedEnd != 0) {
+                readPendingDst = null;
+                if (receivedEnd == END_OF_STREAM) {
+                    readSlot.complete(-1);
+                } else {
+                    readSlot.fail(IoUringErrors.socket("recv", receivedEnd));
+                }
+            }
+        }
+        if ((receivePending || readPendingDst != null) && received.isEmpty() && receivedEnd == 0) {
+            armMultishot();
         }
     }
 
@@ -331,23 +406,38 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     }
 
     private void receiveCompleted(int res, int flags) {
+        boolean more = (flags & IoUringSqes.CQE_F_MORE) != 0;
+        if (!more) {
+            multishotArmed = false;
+        }
         boolean hasBuffer = (flags & IoUringSqes.CQE_F_BUFFER) != 0;
         int bufferId = flags >>> IoUringSqes.CQE_BUFFER_SHIFT;
         if (res > 0 && hasBuffer) {
-            readSlot.complete(processor.buffers().lend(bufferId, res));
-            return;
-        }
-        if (hasBuffer) {
-            processor.buffers().giveBack(bufferId);
-        }
-        if (res == 0) {
-            readSlot.complete(null);
-        } else if (res == -IoUringSqes.ENOBUFS && isOpen()) {
-            // every provided buffer is lent out: nothing was read; try again when one comes back
-            awaitingBuffer = true;
-            processor.buffers().awaitBuffer(retryReceive);
+            received.add(processor.buffers().lend(bufferId, res));
         } else {
-            fail(readSlot, res, "recv");
+            if (hasBuffer) {
+                processor.buffers().giveBack(bufferId);
+            }
+            if (res == 0) {
+                receivedEnd = END_OF_STREAM;
+            } else if (res == -IoUringSqes.ENOBUFS) {
+                // every provided buffer is lent out: nothing was read; re-arm when one comes back
+                if (isOpen() && (receivePending || readPendingDst != null) && received.isEmpty()) {
+                    awaitingBuffer = true;
+                    processor.buffers().awaitBuffer(retryReceive);
+                }
+            } else if (res == -IoUringSqes.ECANCELED && isOpen()) {
+                // our own cancel (too much received and not asked for): nothing is wrong
+            } else if (res < 0) {
+                receivedEnd = isOpen() ? res : -IoUringSqes.ECANCELED;
+            }
+        }
+        if (!more) {
+            multishotCancelling = false;
+        }
+        deliverReceived();
+        if (multishotArmed && !multishotCancelling && received.size() >= MAX_RECEIVED) {
+            multishotCancelling = handle.cancel(RECV);
         }
     }
 
@@ -412,10 +502,15 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
 
     @Override
     protected void implClose() {
-        if (awaitingBuffer) {
+        LeasedBuffer lease;
+        while ((lease = received.poll()) != null) {
+            lease.release(); // received, never handed out
+        }
+        awaitingBuffer = false;
+        if ((receivePending || readPendingDst != null) && !multishotArmed) {
             // this receive is not in the kernel: nothing will cancel it but us
-            awaitingBuffer = false;
-            failLater(readSlot, new AsynchronousCloseException());
+            receivedEnd = -IoUringSqes.ECANCELED;
+            loop.execute(deliverReceived);
         }
         handle.cancelAndClose();
     }

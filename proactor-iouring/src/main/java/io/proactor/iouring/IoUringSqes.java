@@ -44,6 +44,7 @@ final class IoUringSqes {
     static final int CQE_BUFFER_SHIFT = 16;
 
     static final short ACCEPT_MULTISHOT = 1;
+    static final short RECV_MULTISHOT = 2;
     static final int FSYNC_DATASYNC = 1;
     static final int MSG_NOSIGNAL = 0x4000;
     static final int SOCK_NONBLOCK_CLOEXEC = 0x800 | 0x80000;
@@ -76,9 +77,12 @@ final class IoUringSqes {
         return sqe(RECV, flags, (short) 0, fd, 0, address, length, 0, tag, (short) 0, 0);
     }
 
-    /** RECV into a buffer the kernel picks from {@code group} when data arrives. */
-    static IoUringIoOps recvProvided(int fd, int maxLength, short group, byte flags, int tag) {
-        return sqe(RECV, (byte) (flags | BUFFER_SELECT), (short) 0, fd, 0, 0, maxLength, 0, tag, group, 0);
+    /**
+     * Multishot RECV into buffers the kernel picks from {@code group} as data arrives: one SQE, one CQE per
+     * chunk received, armed until it fails, meets the end of stream or is cancelled.
+     */
+    static IoUringIoOps recvMultishotProvided(int fd, short group, int tag) {
+        return sqe(RECV, BUFFER_SELECT, RECV_MULTISHOT, fd, 0, 0, 0, 0, tag, group, 0);
     }
 
     static IoUringIoOps send(int fd, long address, int length, byte flags, int tag) {

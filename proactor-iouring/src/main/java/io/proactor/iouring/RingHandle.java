@@ -84,8 +84,10 @@ final class RingHandle implements IoUringIoHandle {
         return true;
     }
 
-    boolean isClosing() {
-        return closing;
+    /** Asks the kernel to cancel the operation in flight under {@code tag}, if any; its last CQE follows. */
+    boolean cancel(int tag) {
+        long userData = tag < inFlight.length ? inFlight[tag] : 0;
+        return userData != 0 && submit(IoUringSqes.cancel(userData, CANCEL_TAG), CANCEL_TAG, false);
     }
 
     @Override

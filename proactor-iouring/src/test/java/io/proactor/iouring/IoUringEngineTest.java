@@ -150,15 +150,17 @@ class IoUringEngineTest {
                     out.flush();
                 }
                 Thread.sleep(100); // all the bytes are in the server's socket buffers
-                // Phase 1: one receive per connection, nothing released: only 'buffers' of them can complete.
+                // Phase 1: one receive per connection, nothing released: the group runs dry (a multishot receive
+                // may take several buffers for one connection), and the other receives wait instead of failing.
                 List<CompletableFuture<LeasedBuffer>> first = new ArrayList<>();
                 for (AsyncSocket s : servers) {
                     first.add(s.receive());
                 }
                 Thread.sleep(300);
                 long done = first.stream().filter(CompletableFuture::isDone).count();
-                assertEquals(buffers, done, "receives completed while every buffer is lent");
-                assertEquals(buffers, lentBuffers(group));
+                assertEquals(buffers, lentBuffers(group), "every buffer of the group is taken");
+                assertTrue(done >= 1 && done <= buffers, "receives completed with the group dry: " + done);
+                assertTrue(first.stream().noneMatch(CompletableFuture::isCompletedExceptionally), "none failed");
                 // Phase 2: consume and give back every lease as soon as it arrives (as a handler would); the
                 // waiting receives resume and every byte arrives, in order.
                 ByteBuffer[] got = new ByteBuffer[connections];
