@@ -171,10 +171,7 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
             ByteBuffer tail = appendableTail();
             int start = tail.limit();
             int take = Math.min(data.remaining(), tail.capacity() - start);
-            int readFrom = tail.position();
-            tail.limit(start + take).position(start);
-            tail.put(data.slice(data.position(), take));
-            tail.position(readFrom);
+            tail.limit(start + take).put(start, data, data.position(), take);
             data.position(data.position() + take);
         }
         queuedBytes += n;

@@ -51,6 +51,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     private final RingHandle handle;
     private final IoUringIoOps recvMultishot;
     private SocketScratch scratch;
+    private IoUringIoOps sendmsg; // prepared once: it points at the socket's msghdr, rewritten per write
     private FileDescriptor[] pipe;
 
     private ByteBuffer readDst;
@@ -97,6 +98,21 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
             scratch = new SocketScratch();
         }
         return scratch;
+    }
+
+    /**
+     * The SENDMSG for the msghdr just written into the scratch memory. Without a timeout it is the same SQE
+     * every time, so writes allocate nothing; the kernel reads the msghdr at submission, and the next write
+     * rewrites it only after this one completed.
+     */
+    private IoUringIoOps sendmsg(long timeoutNanos) {
+        if (timeoutNanos > 0) {
+            return IoUringSqes.sendmsg(fd, scratch.msghdrAddress(), IoUringSqes.IO_LINK, WRITE);
+        }
+        if (sendmsg == null) {
+            sendmsg = IoUringSqes.sendmsg(fd, scratch.msghdrAddress(), (byte) 0, WRITE);
+        }
+        return sendmsg;
     }
 
     /** Queues {@code sqe} for {@code slot}'s operation, linked to a timeout when one is given. */
@@ -251,8 +267,8 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
             b.put(0, src, src.position(), length);
             address = Buffer.memoryAddress(b);
         }
-        submit(IoUringSqes.send(fd, address, length, linkIf(timeoutNanos), WRITE), WRITE, slot, timeoutNanos,
-                SocketScratch.WRITE_TIMEOUT);
+        scratch().msghdr(address, length);
+        submit(sendmsg(timeoutNanos), WRITE, slot, timeoutNanos, SocketScratch.WRITE_TIMEOUT);
     }
 
     @Override
@@ -265,24 +281,20 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
         for (int i = offset; i < offset + n; i++) {
             allDirect &= srcs[i].isDirect();
         }
-        IoUringIoOps sqe;
-        if (n == 1 && allDirect) {
-            ByteBuffer b = srcs[offset];
-            sqe = IoUringSqes.send(fd, Buffer.memoryAddress(b) + b.position(), b.remaining(), linkIf(timeoutNanos), WRITE);
-        } else if (allDirect) {
-            sqe = IoUringSqes.sendmsg(fd, scratch().msghdr(srcs, offset, n), linkIf(timeoutNanos), WRITE);
+        if (allDirect) {
+            scratch().msghdr(srcs, offset, n);
         } else {
-            // gather the heap bytes into one direct buffer: the kernel cannot be given heap memory
+            // gather the bytes into one direct buffer: the kernel cannot be given heap memory
             writeBounce = processor.bounceBuffers().acquire();
             ByteBuffer b = writeBounce.buffer().clear();
             for (int i = offset; i < offset + length && b.hasRemaining(); i++) {
                 ByteBuffer src = srcs[i];
                 int take = Math.min(b.remaining(), src.remaining());
-                b.put(src.slice(src.position(), take));
+                b.put(b.position(), src, src.position(), take).position(b.position() + take);
             }
-            sqe = IoUringSqes.send(fd, Buffer.memoryAddress(b), b.position(), linkIf(timeoutNanos), WRITE);
+            scratch().msghdr(Buffer.memoryAddress(b), b.position());
         }
-        submit(sqe, WRITE, slot, timeoutNanos, SocketScratch.WRITE_TIMEOUT);
+        submit(sendmsg(timeoutNanos), WRITE, slot, timeoutNanos, SocketScratch.WRITE_TIMEOUT);
     }
 
     @Override

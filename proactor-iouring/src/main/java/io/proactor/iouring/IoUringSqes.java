@@ -28,7 +28,6 @@ final class IoUringSqes {
     static final byte OPENAT = 18;
     static final byte READ = 22;
     static final byte WRITE = 23;
-    static final byte SEND = 26;
     static final byte RECV = 27;
     static final byte SPLICE = 30;
     static final byte PROVIDE_BUFFERS = 31;
@@ -83,10 +82,6 @@ final class IoUringSqes {
      */
     static IoUringIoOps recvMultishotProvided(int fd, short group, int tag) {
         return sqe(RECV, BUFFER_SELECT, RECV_MULTISHOT, fd, 0, 0, 0, 0, tag, group, 0);
-    }
-
-    static IoUringIoOps send(int fd, long address, int length, byte flags, int tag) {
-        return sqe(SEND, flags, (short) 0, fd, 0, address, length, MSG_NOSIGNAL, tag, (short) 0, 0);
     }
 
     static IoUringIoOps sendmsg(int fd, long msghdrAddress, byte flags, int tag) {

@@ -40,8 +40,9 @@ final class SocketScratch {
     private final ByteBuffer memory = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
     private final long address = Buffer.memoryAddress(memory);
 
-    long address(int offset) {
-        return address + offset;
+    /** The msghdr's address: constant, so a SENDMSG SQE pointing at it can be prepared once per socket. */
+    long msghdrAddress() {
+        return address + MSGHDR;
     }
 
     /** Writes the connect target; returns its length. IPv4 targets are v4-mapped on an IPv6 socket. */
@@ -92,6 +93,17 @@ final class SocketScratch {
             memory.putLong(at, Buffer.memoryAddress(b) + b.position());
             memory.putLong(at + 8, b.remaining());
         }
+        return msghdr(n);
+    }
+
+    /** Points the msghdr at one region; returns the msghdr address. */
+    long msghdr(long address, int length) {
+        memory.putLong(IOV, address);
+        memory.putLong(IOV + 8, length);
+        return msghdr(1);
+    }
+
+    private long msghdr(int n) {
         memory.putLong(MSGHDR, 0);            // msg_name
         memory.putLong(MSGHDR + 8, 0);        // msg_namelen + padding
         memory.putLong(MSGHDR + 16, address + IOV);
