@@ -181,7 +181,9 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
         Objects.requireNonNull(handler, "'handler' is null");
         Objects.checkFromIndexSize(offset, length, srcs.length);
         for (int i = offset; i < offset + length; i++) {
-            Objects.requireNonNull(srcs[i], "'srcs' holds null at index " + i);
+            if (srcs[i] == null) { // not requireNonNull(.., message): that would build the message every call
+                throw new NullPointerException("'srcs' holds null at index " + i);
+            }
         }
         long nanos = timeoutNanos(timeout, unit);
         if (claimWrite(handler, attachment)) {
