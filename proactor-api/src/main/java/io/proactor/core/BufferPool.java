@@ -19,22 +19,12 @@ public final class BufferPool {
     private final int bufferSize;
     private final int maxPooled;
     private final ArrayDeque<Lease> idle = new ArrayDeque<>();
-    private int leased;
     private boolean closed;
 
     public BufferPool(ProactorLoop loop, int bufferSize, int maxPooled) {
         this.loop = loop;
         this.bufferSize = bufferSize;
         this.maxPooled = maxPooled;
-    }
-
-    public int bufferSize() {
-        return bufferSize;
-    }
-
-    /** Buffers lent and not yet released; loop only. */
-    public int leased() {
-        return leased;
     }
 
     /** Lends a cleared buffer; loop only. */
@@ -45,7 +35,6 @@ public final class BufferPool {
         }
         lease.buffer.clear();
         lease.leased.set(true);
-        leased++;
         return lease;
     }
 
@@ -56,7 +45,6 @@ public final class BufferPool {
     }
 
     private void recycle(Lease lease) {
-        leased--;
         if (!closed && idle.size() < maxPooled) {
             idle.addFirst(lease); // last in, first out: the warmest buffer goes out next
         }

@@ -34,10 +34,6 @@ public final class OperationSlot {
         return pending.compareAndSet(false, true);
     }
 
-    public boolean isPending() {
-        return pending.get();
-    }
-
     /** Records the handler of the operation that just claimed the slot. */
     @SuppressWarnings("unchecked")
     public void prepare(CompletionHandler<?, ?> h, Object att) {

@@ -228,11 +228,6 @@ public final class ProactorLoop implements Proactor {
         inFlight--;
     }
 
-    /** Operations handed to the engine and not completed yet; loop only (a diagnostic). */
-    public int operationsInFlight() {
-        return inFlight;
-    }
-
     /** {@code true} once shutdown has begun. */
     public boolean isShuttingDown() {
         return state != RUNNING;

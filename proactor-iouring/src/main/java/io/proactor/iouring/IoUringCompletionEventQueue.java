@@ -23,12 +23,19 @@ import io.proactor.spi.CompletionEventQueue;
 final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadAwareExecutor, IoHandlerContext {
 
     private final IoUringIoHandler handler;
+    /** Set only while probing availability: the thread that creates, enables and frees the probe ring. */
+    private final Thread probeThread;
     private ProactorLoop loop;
     private boolean initialized;
     private boolean canBlock;
     private long deadlineNanos;
 
     IoUringCompletionEventQueue(IoUringIoHandlerConfig config) {
+        this(config, null);
+    }
+
+    private IoUringCompletionEventQueue(IoUringIoHandlerConfig config, Thread probeThread) {
+        this.probeThread = probeThread;
         this.handler = (IoUringIoHandler) IoUringIoHandler.newFactory(config).newHandler(this);
     }
 
@@ -99,18 +106,8 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         return deadlineNanos;
     }
 
-    // ---- availability probe: make and free a real ring on the calling thread ----
-
-    private Thread probeThread;
-
-    /** Creates a ring like the engine's, enables it and frees it again, all on this thread. */
+    /** Creates a ring like the engine's, enables it and frees it again, all on the calling thread. */
     static void probe(IoUringIoHandlerConfig config) {
-        IoUringCompletionEventQueue q = new IoUringCompletionEventQueue(config, Thread.currentThread());
-        q.close();
-    }
-
-    private IoUringCompletionEventQueue(IoUringIoHandlerConfig config, Thread prober) {
-        this.probeThread = prober;
-        this.handler = (IoUringIoHandler) IoUringIoHandler.newFactory(config).newHandler(this);
+        new IoUringCompletionEventQueue(config, Thread.currentThread()).close();
     }
 }

@@ -59,10 +59,6 @@ final class ProvidedBuffers implements RingHandle.Listener {
         this.handle = new RingHandle(ring, loop, this, () -> { });
     }
 
-    int bufferSize() {
-        return size;
-    }
-
     /** Hands the whole group to the kernel on first use; loop only. */
     boolean ensureProvided() {
         if (!provided) {
