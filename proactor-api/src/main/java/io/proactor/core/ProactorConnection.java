@@ -4,6 +4,7 @@ import io.proactor.AsyncFile;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
 import io.proactor.LeasedBuffer;
+import io.proactor.ProactorOpenOption;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolHandler;
@@ -11,6 +12,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -200,9 +202,27 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
         }
+        queueFile(new ZeroCopySend(path, position, count));
+    }
+
+    @Override
+    public void sendFile(Path path, long position, long count, FileSendMode mode) {
+        Objects.requireNonNull(mode, "'mode' is null");
+        if (mode == FileSendMode.ZERO_COPY) {
+            sendFile(path, position, count);
+            return;
+        }
+        Objects.requireNonNull(path, "'path' is null");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
+        }
+        queueFile(new DirectSend(path, position, count));
+    }
+
+    private void queueFile(FileSend send) {
         toLoop(() -> {
-            if (!closed && !closeRequested && count > 0) {
-                output.addLast(new FileSend(path, position, count));
+            if (!closed && !closeRequested && send.count > 0) {
+                output.addLast(send);
                 flush();
             }
         });
@@ -267,10 +287,12 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
     }
 
     /** A queued file: opened when it reaches the head of the queue, sent, closed. */
-    private final class FileSend implements CompletionHandler<Long, AsyncFile> {
+    private abstract class FileSend {
         final Path path;
         final long position;
         final long count;
+        private AsyncFile file;
+        private boolean done;
 
         FileSend(Path path, long position, long count) {
             this.path = path;
@@ -278,47 +300,191 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
             this.count = count;
         }
 
-        void start() {
-            loop.openFile(path, Set.of(StandardOpenOption.READ), null, new CompletionHandler<AsyncFile, Object>() {
+        abstract Set<? extends OpenOption> openOptions();
+
+        /** Sends the opened file; ends with {@link #finish}. */
+        abstract void send(AsyncFile opened);
+
+        final void start() {
+            loop.openFile(path, openOptions(), null, new CompletionHandler<AsyncFile, Object>() {
                 @Override
-                public void completed(AsyncFile file, Object a) {
+                public void completed(AsyncFile opened, Object a) {
+                    file = opened;
                     if (closed) {
-                        file.close();
-                        fileDone(null);
-                        return;
+                        finish(null);
+                    } else {
+                        send(opened);
                     }
-                    socket.transferFrom(file, position, count, file, FileSend.this);
                 }
 
                 @Override
                 public void failed(Throwable exc, Object a) {
-                    fileDone(exc);
+                    finish(exc);
                 }
             });
         }
 
-        @Override
-        public void completed(Long sent, AsyncFile file) {
-            file.close();
-            fileDone(sent < count ? new EOFException(path + " ended after " + sent + " of " + count + " bytes") : null);
+        final EOFException endedEarly(long sent) {
+            return new EOFException(path + " ended after " + sent + " of " + count + " bytes");
         }
 
-        @Override
-        public void failed(Throwable exc, AsyncFile file) {
-            file.close();
-            fileDone(exc);
-        }
-
-        private void fileDone(Throwable error) {
+        /** Closes the file and moves on; the first call wins (late completions of a failed send are ignored). */
+        final void finish(Throwable error) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (file != null) {
+                file.close();
+            }
             writing = false;
             output.remove(this);
             if (closed) {
                 releaseOutput(); // closeNow left the queue to us while the transfer was in flight
             } else if (error != null) {
                 closeNow(error);
-            } else if (!closed) {
+            } else {
                 flush();
             }
+        }
+    }
+
+    /** Page cache to socket through the engine's zero-copy transfer. */
+    private final class ZeroCopySend extends FileSend implements CompletionHandler<Long, Void> {
+        ZeroCopySend(Path path, long position, long count) {
+            super(path, position, count);
+        }
+
+        @Override
+        Set<? extends OpenOption> openOptions() {
+            return Set.of(StandardOpenOption.READ);
+        }
+
+        @Override
+        void send(AsyncFile opened) {
+            socket.transferFrom(opened, position, count, null, this);
+        }
+
+        @Override
+        public void completed(Long sent, Void unused) {
+            finish(sent < count ? endedEarly(sent) : null);
+        }
+
+        @Override
+        public void failed(Throwable exc, Void unused) {
+            finish(exc);
+        }
+    }
+
+    /**
+     * O_DIRECT reads into two aligned buffers: while one block is being sent the next is being read. Blocks
+     * are read whole and aligned (what O_DIRECT requires); only the bytes in [position, position+count) are
+     * sent from them.
+     */
+    private final class DirectSend extends FileSend {
+        static final int ALIGNMENT = 4096;
+        static final int BLOCK = 256 * 1024;
+        private final ByteBuffer[] buffers = new ByteBuffer[2];
+        private final long[] blockStart = new long[2];
+        private final int[] readBytes = {-1, -1}; // -1: not read yet
+        private final long end;
+        private AsyncFile opened;
+        private long nextBlock;
+        private int sendIndex;
+        private boolean sending;
+        private long sent;
+        private final CompletionHandler<Integer, Integer> blockRead = new CompletionHandler<>() {
+            @Override
+            public void completed(Integer n, Integer index) {
+                readBytes[index] = Math.max(n, 0);
+                sendNext();
+            }
+
+            @Override
+            public void failed(Throwable exc, Integer index) {
+                finish(exc);
+            }
+        };
+        private final CompletionHandler<Integer, ByteBuffer> blockWritten = new CompletionHandler<>() {
+            @Override
+            public void completed(Integer n, ByteBuffer buffer) {
+                sent += n;
+                if (buffer.hasRemaining()) {
+                    socket.write(buffer, buffer, this);
+                    return;
+                }
+                sending = false;
+                blockDone();
+            }
+
+            @Override
+            public void failed(Throwable exc, ByteBuffer buffer) {
+                finish(exc);
+            }
+        };
+
+        DirectSend(Path path, long position, long count) {
+            super(path, position, count);
+            this.end = position + count;
+            this.nextBlock = position - position % ALIGNMENT;
+        }
+
+        @Override
+        Set<? extends OpenOption> openOptions() {
+            return Set.of(StandardOpenOption.READ, ProactorOpenOption.DIRECT);
+        }
+
+        @Override
+        void send(AsyncFile opened) {
+            this.opened = opened;
+            ByteBuffer memory = ByteBuffer.allocateDirect(2 * BLOCK + ALIGNMENT).alignedSlice(ALIGNMENT);
+            buffers[0] = memory.slice(0, BLOCK);
+            buffers[1] = memory.slice(BLOCK, BLOCK);
+            readBlock(opened, 0);
+            readBlock(opened, 1);
+        }
+
+        private void readBlock(AsyncFile opened, int index) {
+            if (nextBlock >= end) {
+                return;
+            }
+            blockStart[index] = nextBlock;
+            nextBlock += BLOCK;
+            readBytes[index] = -1;
+            opened.read(buffers[index].clear(), blockStart[index], index, blockRead);
+        }
+
+        private void sendNext() {
+            int i = sendIndex;
+            if (sending || closed || readBytes[i] < 0) {
+                return;
+            }
+            long from = Math.max(blockStart[i], position);
+            long to = Math.min(blockStart[i] + readBytes[i], end);
+            if (to <= from) {
+                finish(endedEarly(sent));
+                return;
+            }
+            ByteBuffer b = buffers[i];
+            b.limit((int) (to - blockStart[i])).position((int) (from - blockStart[i]));
+            sending = true;
+            socket.write(b, b, blockWritten);
+        }
+
+        private void blockDone() {
+            int i = sendIndex;
+            long reached = Math.min(blockStart[i] + readBytes[i], end);
+            if (reached >= end) {
+                finish(null);
+                return;
+            }
+            if (readBytes[i] < BLOCK) {
+                finish(endedEarly(sent)); // a short block before the end: the file is shorter than asked
+                return;
+            }
+            sendIndex = 1 - i;
+            readBlock(opened, i);
+            sendNext();
         }
     }
 

@@ -29,6 +29,27 @@ public interface Connection {
      */
     void sendFile(Path path, long position, long count);
 
+    /** How {@link #sendFile(Path, long, long, FileSendMode)} moves a file's bytes to the socket. */
+    enum FileSendMode {
+        /** Page cache to socket with no copy through user space ({@code SPLICE}, {@code transferTo}). */
+        ZERO_COPY,
+        /**
+         * Asynchronous {@code O_DIRECT} reads into aligned buffers, two in flight, each sent when read: a large
+         * file neither blocks the loop nor fills the page cache (nginx's {@code aio} + {@code directio}).
+         * Engines without asynchronous file reads send the file {@link #ZERO_COPY} instead.
+         */
+        DIRECT_IO
+    }
+
+    /**
+     * Queues part of a file like {@link #sendFile(Path, long, long)}, moved the way {@code mode} says. Any
+     * position and count work with {@link FileSendMode#DIRECT_IO}: the engine reads whole aligned blocks and
+     * sends only the bytes asked for.
+     */
+    default void sendFile(Path path, long position, long count, FileSendMode mode) {
+        sendFile(path, position, count);
+    }
+
     /** Sends FIN once queued output is sent; reading continues. */
     void shutdownOutput();
 

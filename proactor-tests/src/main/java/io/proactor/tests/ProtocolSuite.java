@@ -331,6 +331,141 @@ public abstract class ProtocolSuite {
         }
     }
 
+    static Stream<Arguments> modelsAndSendModes() {
+        List<Arguments> list = new ArrayList<>();
+        for (ThreadingModel m : ThreadingModel.values()) {
+            for (Connection.FileSendMode mode : Connection.FileSendMode.values()) {
+                list.add(Arguments.of(m, mode));
+            }
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("modelsAndSendModes")
+    void sendFileSendsExactlyTheRangeAskedInEitherMode(ThreadingModel model, Connection.FileSendMode mode)
+            throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "range-", ".bin");
+        try {
+            byte[] content = randomBytes(2 * 1024 * 1024 + 333, 12);
+            Files.write(file, content);
+            long from = 1000; // neither end of the range is block-aligned
+            int length = content.length - 1000 - 5;
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.sendFile(file, from, length, mode);
+                    connection.write(ByteBuffer.wrap("END".getBytes(StandardCharsets.US_ASCII)));
+                }
+            };
+            try (ProtocolServer server = server(model, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                CompletableFuture<byte[]> all = collector.received(length + 3);
+                c.write(ByteBuffer.wrap(new byte[] {'?'}));
+                ByteBuffer got = ByteBuffer.wrap(await(all));
+                assertBytesEqual(java.util.Arrays.copyOfRange(content, 1000, 1000 + length), got.slice(0, length));
+                assertBytesEqual("END".getBytes(StandardCharsets.US_ASCII), got.slice(length, 3));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * The point of DIRECT_IO: serving a file does not pull it into the page cache. The file is written with
+     * O_DIRECT (so it starts uncached), served, then measured with {@code fincore} (util-linux); the
+     * zero-copy run is the control that shows the measurement sees cached pages.
+     */
+    @ParameterizedTest
+    @EnumSource(Connection.FileSendMode.class)
+    void onlyDirectIoLeavesThePageCacheAlone(Connection.FileSendMode mode) throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "cache-", ".bin");
+        int size = 4 * 1024 * 1024;
+        try {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+                ByteBuffer block = ByteBuffer.allocateDirect(size + 4096).alignedSlice(4096).limit(size);
+                block.put(0, randomBytes(size, 14));
+                while (block.hasRemaining()) {
+                    ch.write(block);
+                }
+            }
+            assertTrue(residentBytes(file) < size / 10, "written with O_DIRECT, the file starts uncached");
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.sendFile(file, 0, size, mode);
+                }
+            };
+            try (ProtocolServer server = server(ThreadingModel.SINGLE, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                CompletableFuture<byte[]> all = collector.received(size);
+                c.write(ByteBuffer.wrap(new byte[] {'?'}));
+                assertBytesEqual(randomBytes(size, 14), ByteBuffer.wrap(await(all)));
+            }
+            long resident = residentBytes(file);
+            if (mode == Connection.FileSendMode.DIRECT_IO && engine().features().completionBased()) {
+                assertTrue(resident < size / 10, "direct I/O left " + resident + " bytes of the file cached");
+            } else if (mode == Connection.FileSendMode.ZERO_COPY) {
+                assertTrue(resident > size * 9L / 10, "sendfile/splice reads through the cache: " + resident);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static long residentBytes(Path file) throws Exception {
+        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertEquals(0, p.waitFor(), "fincore (util-linux) failed: " + out);
+        return Long.parseLong(out);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Connection.FileSendMode.class)
+    void sendFileOfAFileShorterThanAskedAbortsAfterWhatItHas(Connection.FileSendMode mode) throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "short-", ".bin");
+        try {
+            byte[] content = randomBytes(300_000, 13);
+            Files.write(file, content);
+            CompletableFuture<Throwable> cause = new CompletableFuture<>();
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.sendFile(file, 0, content.length + 10_000, mode);
+                }
+
+                @Override
+                public void onClose(Connection connection, Throwable c) {
+                    cause.complete(c);
+                }
+            };
+            try (ProtocolServer server = server(ThreadingModel.SINGLE, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                CompletableFuture<byte[]> all = collector.received(content.length);
+                c.write(ByteBuffer.wrap(new byte[] {'?'}));
+                assertBytesEqual(content, ByteBuffer.wrap(await(all)));
+                assertInstanceOf(java.io.EOFException.class, await(cause));
+                await(collector.closed);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     void sendFileOfAMissingFileAbortsTheConnection() throws Throwable {
         Path missing = Path.of("target", "no-such-file-" + System.nanoTime());
