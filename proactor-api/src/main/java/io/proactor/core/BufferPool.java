@@ -3,8 +3,6 @@ package io.proactor.core;
 import io.proactor.LeasedBuffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Direct buffers of one size, lent on one proactor's thread and given back from any thread. Keeps at most
@@ -33,8 +31,8 @@ public final class BufferPool {
         if (lease == null) {
             lease = new Lease(ByteBuffer.allocateDirect(bufferSize));
         }
-        lease.buffer.clear();
-        lease.leased.set(true);
+        lease.buffer().clear();
+        lease.lend();
         return lease;
     }
 
@@ -50,33 +48,14 @@ public final class BufferPool {
         }
     }
 
-    private final class Lease implements LeasedBuffer {
-        final ByteBuffer buffer;
-        final AtomicBoolean leased = new AtomicBoolean();
-
+    private final class Lease extends LoopLease {
         Lease(ByteBuffer buffer) {
-            this.buffer = buffer;
+            super(loop, buffer);
         }
 
         @Override
-        public ByteBuffer buffer() {
-            return buffer;
-        }
-
-        @Override
-        public void release() {
-            if (!leased.compareAndSet(true, false)) {
-                throw new IllegalStateException("this buffer was already released");
-            }
-            if (loop.inProactorThread()) {
-                recycle(this);
-            } else {
-                try {
-                    loop.execute(() -> recycle(this));
-                } catch (RejectedExecutionException terminated) {
-                    // the pool is gone with its loop; the buffer goes to the garbage collector
-                }
-            }
+        protected void recycle() {
+            BufferPool.this.recycle(this);
         }
     }
 }

@@ -56,7 +56,8 @@ public final class ProactorLoop implements Proactor {
     private final String name;
     private final Engine engine;
     private final CompletionEventQueue queue;
-    private final AsynchronousOperationProcessor processor;
+    /** Dropped at termination, so that a group kept after close holds no engine memory. */
+    private volatile AsynchronousOperationProcessor processor;
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
     private final MessagePassingQueue.Consumer<Runnable> taskRunner = Handlers::run;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -106,7 +107,11 @@ public final class ProactorLoop implements Proactor {
 
     /** This loop's Asynchronous Operation Processor, for its engine's own use. */
     public AsynchronousOperationProcessor processor() {
-        return processor;
+        AsynchronousOperationProcessor p = processor;
+        if (p == null) {
+            throw new ShutdownChannelGroupException();
+        }
+        return p;
     }
 
     @Override
@@ -158,13 +163,13 @@ public final class ProactorLoop implements Proactor {
     @Override
     public AsyncSocket openSocket() throws IOException {
         checkRunning();
-        return register(processor.openSocket());
+        return register(processor().openSocket());
     }
 
     @Override
     public AsyncServerSocket openServerSocket() throws IOException {
         checkRunning();
-        return register(processor.openServerSocket());
+        return register(processor().openServerSocket());
     }
 
     @Override
@@ -180,7 +185,7 @@ public final class ProactorLoop implements Proactor {
             }
         }
         checkRunning();
-        processor.openFile(path, options, attachment, new CompletionHandler<AsyncFile, A>() {
+        processor().openFile(path, options, attachment, new CompletionHandler<AsyncFile, A>() {
             @Override
             public void completed(AsyncFile file, A att) {
                 try {
@@ -308,6 +313,7 @@ public final class ProactorLoop implements Proactor {
         } catch (Throwable t) {
             LOG.warn("proactor {}: closing the operation processor failed", name, t);
         }
+        processor = null;
         try {
             queue.close();
         } catch (Throwable t) {

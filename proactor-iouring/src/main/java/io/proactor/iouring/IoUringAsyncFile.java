@@ -3,16 +3,14 @@ package io.proactor.iouring;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.uring.IoUringIoOps;
-import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
 import io.proactor.LeasedBuffer;
-import io.proactor.core.AbstractInitiator;
+import io.proactor.core.AbstractAsyncFile;
 import io.proactor.core.Handlers;
 import io.proactor.core.ProactorLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ShutdownChannelGroupException;
 import java.nio.file.Files;
@@ -20,21 +18,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * {@link AsyncFile} on io_uring: {@code READ}, {@code WRITE} and {@code FSYNC} at explicit offsets, any number
  * in flight, each tracked under its own tag until its CQE. Opened with {@code O_DIRECT}, alignment is checked
  * before submitting so the error says what is misaligned (the kernel would only say {@code EINVAL}).
  */
-final class IoUringAsyncFile extends AbstractInitiator implements AsyncFile, RingHandle.Listener {
+final class IoUringAsyncFile extends AbstractAsyncFile implements RingHandle.Listener {
 
     /** O_DIRECT needs offsets, lengths and addresses aligned to the logical block size; 4096 covers all disks. */
     static final int DIRECT_ALIGNMENT = 4096;
 
     private final IoUringOperationProcessor processor;
     private final FileDescriptor fd;
-    private final Path path;
     private final boolean direct;
     private final RingHandle handle;
     private final List<Op> ops = new ArrayList<>();
@@ -51,10 +47,9 @@ final class IoUringAsyncFile extends AbstractInitiator implements AsyncFile, Rin
     }
 
     IoUringAsyncFile(ProactorLoop loop, IoUringOperationProcessor processor, int fd, Path path, boolean direct) {
-        super(loop);
+        super(loop, path);
         this.processor = processor;
         this.fd = new FileDescriptor(fd);
-        this.path = path;
         this.direct = direct;
         this.handle = new RingHandle(processor.ring(), loop, this, this::closeDescriptor);
         ops.add(null); // tag 0 is never used
@@ -62,11 +57,6 @@ final class IoUringAsyncFile extends AbstractInitiator implements AsyncFile, Rin
 
     int fd() {
         return fd.intValue();
-    }
-
-    @Override
-    public Path path() {
-        return path;
     }
 
     @Override
@@ -79,84 +69,61 @@ final class IoUringAsyncFile extends AbstractInitiator implements AsyncFile, Rin
     }
 
     @Override
-    public <A> void read(ByteBuffer dst, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
-        Objects.requireNonNull(dst, "'dst' is null");
-        Objects.requireNonNull(handler, "'handler' is null");
-        checkPosition(position);
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("'dst' is read-only");
-        }
-        start(dst, position, true, false, false, attachment, handler);
+    protected void implRead(ByteBuffer dst, long position, CompletionHandler<Object, Object> handler, Object attachment) {
+        submit(dst, position, true, false, false, handler, attachment);
     }
 
     @Override
-    public <A> void write(ByteBuffer src, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
-        Objects.requireNonNull(src, "'src' is null");
-        Objects.requireNonNull(handler, "'handler' is null");
-        checkPosition(position);
-        start(src, position, false, false, false, attachment, handler);
+    protected void implWrite(ByteBuffer src, long position, CompletionHandler<Object, Object> handler, Object attachment) {
+        submit(src, position, false, false, false, handler, attachment);
     }
 
     @Override
-    public <A> void force(boolean metaData, A attachment, CompletionHandler<Void, ? super A> handler) {
-        Objects.requireNonNull(handler, "'handler' is null");
-        start(null, 0, false, true, !metaData, attachment, handler);
+    protected void implForce(boolean metaData, CompletionHandler<Object, Object> handler, Object attachment) {
+        submit(null, 0, false, true, !metaData, handler, attachment);
     }
 
-    private static void checkPosition(long position) {
-        if (position < 0) {
-            throw new IllegalArgumentException("'position' is negative: " + position);
+    private void submit(ByteBuffer buffer, long position, boolean isRead, boolean isFsync, boolean dataOnly,
+                        CompletionHandler<Object, Object> h, Object attachment) {
+        IOException misaligned = direct && !isFsync ? checkAlignment(buffer, position) : null;
+        if (misaligned != null) {
+            loop.execute(() -> Handlers.fail(h, misaligned, attachment));
+            return;
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void start(ByteBuffer buffer, long position, boolean isRead, boolean isFsync, boolean dataOnly,
-                       Object attachment, CompletionHandler<?, ?> handler) {
-        boolean wasOpen = isOpen();
-        CompletionHandler<Object, Object> h = (CompletionHandler<Object, Object>) handler;
-        loop.runOnLoop(() -> {
-            if (!isOpen()) {
-                Throwable e = wasOpen ? new AsynchronousCloseException() : new ClosedChannelException();
-                loop.execute(() -> Handlers.fail(h, e, attachment));
-                return;
-            }
-            IOException misaligned = direct && !isFsync ? checkAlignment(buffer, position) : null;
-            if (misaligned != null) {
-                loop.execute(() -> Handlers.fail(h, misaligned, attachment));
-                return;
-            }
-            int tag = freeTags.isEmpty() ? newTag() : freeTags.pop();
-            Op op = ops.get(tag);
-            op.handler = h;
-            op.attachment = attachment;
-            op.buffer = buffer;
-            op.isRead = isRead;
-            op.isFsync = isFsync;
-            IoUringIoOps sqe;
-            if (isFsync) {
-                sqe = IoUringSqes.fsync(fd.intValue(), dataOnly, tag);
+        int tag = freeTags.isEmpty() ? newTag() : freeTags.pop();
+        Op op = ops.get(tag);
+        op.handler = h;
+        op.attachment = attachment;
+        op.buffer = buffer;
+        op.isRead = isRead;
+        op.isFsync = isFsync;
+        IoUringIoOps sqe;
+        if (isFsync) {
+            sqe = IoUringSqes.fsync(fd.intValue(), dataOnly, tag);
+        } else {
+            long address;
+            int length = buffer.remaining();
+            if (buffer.isDirect()) {
+                address = Buffer.memoryAddress(buffer) + buffer.position();
             } else {
-                long address;
-                int length = buffer.remaining();
-                if (buffer.isDirect()) {
-                    address = Buffer.memoryAddress(buffer) + buffer.position();
-                } else {
-                    op.bounce = processor.bounceBuffers().acquire();
-                    ByteBuffer b = op.bounce.buffer();
-                    length = Math.min(length, b.capacity());
-                    if (!isRead) {
-                        b.put(0, buffer, buffer.position(), length);
-                    }
-                    address = Buffer.memoryAddress(b);
+                op.bounce = processor.bounceBuffers().acquire();
+                ByteBuffer b = op.bounce.buffer();
+                length = Math.min(length, b.capacity());
+                if (!isRead) {
+                    b.put(0, buffer, buffer.position(), length);
                 }
-                sqe = isRead ? IoUringSqes.read(fd.intValue(), position, address, length, tag)
-                        : IoUringSqes.write(fd.intValue(), position, address, length, tag);
+                address = Buffer.memoryAddress(b);
             }
-            if (!handle.submit(sqe, tag, true)) {
-                finish(tag);
-                loop.execute(() -> Handlers.fail(h, new ShutdownChannelGroupException(), attachment));
+            sqe = isRead ? IoUringSqes.read(fd.intValue(), position, address, length, tag)
+                    : IoUringSqes.write(fd.intValue(), position, address, length, tag);
+        }
+        if (!handle.submit(sqe, tag, true)) {
+            if (op.bounce != null) {
+                op.bounce.release();
             }
-        });
+            finish(tag);
+            loop.execute(() -> Handlers.fail(h, new ShutdownChannelGroupException(), attachment));
+        }
     }
 
     private IOException checkAlignment(ByteBuffer buffer, long position) {
@@ -183,7 +150,7 @@ final class IoUringAsyncFile extends AbstractInitiator implements AsyncFile, Rin
         ops.add(new Op());
         int tag = ops.size() - 1;
         if (tag >= RingHandle.CANCEL_TAG) {
-            throw new IllegalStateException("too many operations in flight on " + path);
+            throw new IllegalStateException("too many operations in flight on " + path());
         }
         return tag;
     }
@@ -209,7 +176,7 @@ final class IoUringAsyncFile extends AbstractInitiator implements AsyncFile, Rin
             bounce.release();
         }
         if (res < 0) {
-            Handlers.fail(h, IoUringErrors.file(isRead ? "read" : isFsync ? "fsync" : "write", path, res), attachment);
+            Handlers.fail(h, IoUringErrors.file(isRead ? "read" : isFsync ? "fsync" : "write", path(), res), attachment);
         } else if (isFsync) {
             Handlers.complete(h, null, attachment);
         } else {
@@ -240,10 +207,6 @@ final class IoUringAsyncFile extends AbstractInitiator implements AsyncFile, Rin
         }
     }
 
-    @Override
-    public String toString() {
-        return "IoUringAsyncFile[" + path + "]";
-    }
 
     /** A stack of free tags, without boxing. */
     private static final class IntStack {

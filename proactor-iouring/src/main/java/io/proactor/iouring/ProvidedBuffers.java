@@ -3,11 +3,10 @@ package io.proactor.iouring;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.uring.IoUringIoOps;
 import io.proactor.LeasedBuffer;
+import io.proactor.core.LoopLease;
 import io.proactor.core.ProactorLoop;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +70,8 @@ final class ProvidedBuffers implements RingHandle.Listener {
     /** The buffer the kernel filled ({@code id} from the CQE flags), lent with {@code length} bytes. */
     LeasedBuffer lend(int id, int length) {
         Lease lease = leases[id];
-        lease.buffer.clear().limit(length);
-        lease.leased.set(true);
+        lease.buffer().clear().limit(length);
+        lease.lend();
         lent++;
         return lease;
     }
@@ -121,35 +120,17 @@ final class ProvidedBuffers implements RingHandle.Listener {
         provideOne = null;
     }
 
-    private final class Lease implements LeasedBuffer {
+    private final class Lease extends LoopLease {
         final int id;
-        final ByteBuffer buffer;
-        final AtomicBoolean leased = new AtomicBoolean();
 
         Lease(int id, ByteBuffer buffer) {
+            super(loop, buffer);
             this.id = id;
-            this.buffer = buffer;
         }
 
         @Override
-        public ByteBuffer buffer() {
-            return buffer;
-        }
-
-        @Override
-        public void release() {
-            if (!leased.compareAndSet(true, false)) {
-                throw new IllegalStateException("this buffer was already released");
-            }
-            if (loop.inProactorThread()) {
-                recycle(this);
-            } else {
-                try {
-                    loop.execute(() -> recycle(this));
-                } catch (RejectedExecutionException terminated) {
-                    // the ring is gone; so is the group
-                }
-            }
+        protected void recycle() {
+            ProvidedBuffers.this.recycle(this);
         }
     }
 }

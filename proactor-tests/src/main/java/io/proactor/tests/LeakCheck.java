@@ -50,7 +50,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        directCountBefore = directCountAfterGc(0);
+        directCountBefore = directCountAfterGc(-1);
         threadsBefore = Thread.getAllStackTraces().keySet();
         fdsBefore = openDescriptors();
     }
@@ -125,7 +125,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
                 break;
             }
             count = direct.getCount();
-        } while (target > 0 && count > target && System.currentTimeMillis() < deadline);
+        } while (target >= 0 && count > target && System.currentTimeMillis() < deadline);
         return direct.getCount();
     }
 
