@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(120)
@@ -31,6 +32,20 @@ class EchoSampleTest {
         try (ProtocolServer server = EchoServer.start(new String[] {"--port", "0", "--model", model}, out)) {
             int status = EchoClient.run(new String[] {"--port", String.valueOf(server.localAddress().getPort()),
                     "--connections", "20", "--messages", "200", "--size", "100"}, out, err);
+            assertEquals(0, status, errBytes.toString(StandardCharsets.UTF_8));
+            assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("4000 round trips of 100 bytes"), outBytes.toString());
+        }
+    }
+
+    @ParameterizedTest(name = "server {0} {1}")
+    @CsvSource({"nio2, single", "reactor, single", "reactor, worker-pool", "reactor, main-sub", "reactor, reuseport",
+        "virtual-threads, single", "virtual-threads, reuseport"})
+    void clientVerifiesEveryEchoOnEachEngine(String engine, String model) throws Exception {
+        try (ProtocolServer server = EchoServer.start(new String[] {"--port", "0", "--engine", engine, "--model", model}, out)) {
+            assertEquals(engine, server.engine().name());
+            // the client runs on the same engine, so each engine is checked against itself as well as the server
+            int status = EchoClient.run(new String[] {"--port", String.valueOf(server.localAddress().getPort()),
+                    "--engine", engine, "--connections", "20", "--messages", "200", "--size", "100"}, out, err);
             assertEquals(0, status, errBytes.toString(StandardCharsets.UTF_8));
             assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("4000 round trips of 100 bytes"), outBytes.toString());
         }

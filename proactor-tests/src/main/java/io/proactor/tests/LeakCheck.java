@@ -56,8 +56,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
      * Makes a virtual thread wait for socket input, and sleep, once, so that the JDK creates its pollers and its
      * scheduler's delay thread (threads and epoll descriptors it keeps for the life of the process) before the
      * first count rather than during a test. A class of its own: a virtual thread running a lambda of
-     * {@code LeakCheck} would wait for {@code LeakCheck}'s
-     * static initializer, which is waiting for it.
+     * {@code LeakCheck} would wait for {@code LeakCheck}'s static initializer, which is waiting for it.
      */
     private static final class JdkPollers {
         static void create() throws IOException {
