@@ -189,7 +189,7 @@ final class ReactorLoop implements Executor {
                     selector.selectNow(dispatch);
                 } else {
                     selector.select(dispatch, timeoutMillis);
-                    sleeping.set(false);
+                    sleeping.lazySet(false); // no fence needed: a late reader only pays one spare wakeup()
                 }
             }
         } catch (IOException | RuntimeException e) {
