@@ -205,6 +205,14 @@ final class ReactorLoop implements Executor {
             handle.ready(key.readyOps());
         } catch (java.nio.channels.CancelledKeyException cancelled) {
             // the handle closed its channel while handling an earlier event of the same selection
+        } catch (RuntimeException bug) {
+            // a defect in one handle must not end the loop that serves every other connection: drop that one
+            Handlers.report(bug, "reactor handle " + handle);
+            try {
+                handle.loopClosing();
+            } catch (RuntimeException again) {
+                Handlers.report(again, "reactor handle " + handle);
+            }
         }
     }
 

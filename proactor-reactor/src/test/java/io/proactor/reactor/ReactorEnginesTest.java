@@ -124,6 +124,21 @@ class ReactorEnginesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {ReactorEngine.NAME, VirtualThreadEngine.NAME})
+    void aPortInUseFailsTheBindAndLeavesNothingRunning(String name) throws Throwable {
+        Engine engine = Engines.require(name);
+        try (ProtocolServer first = ProtocolServer.builder().engine(engine).model(ThreadingModel.SINGLE)
+                .handler(Handlers.Echo::new).bind(TestSupport.loopback(0))) {
+            for (ThreadingModel model : ThreadingModel.values()) {
+                // REUSEPORT too: the first listener did not set SO_REUSEPORT, so the kernel refuses to share
+                java.net.BindException e = assertThrows(java.net.BindException.class, () -> ProtocolServer.builder()
+                        .engine(engine).model(model).threads(2).handler(Handlers.Echo::new).bind(first.localAddress()));
+                assertTrue(e.getMessage() != null && !e.getMessage().isEmpty(), model + ": says why");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {ReactorEngine.NAME, VirtualThreadEngine.NAME})
     void connectTimesOutWithInterruptedByTimeout(String name) throws Throwable {
         // A listener that never accepts: once its accept queue is full, Linux drops further SYNs, so the next
         // connect neither succeeds nor fails until the client gives up.
