@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
@@ -52,6 +53,7 @@ final class ReactorLoop implements Executor {
     private final ArrayDeque<ByteBuffer> freeChunks = new ArrayDeque<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Consumer<SelectionKey> dispatch = ReactorLoop::dispatch;
+    private final AtomicLong wakeups = new AtomicLong();
     private volatile boolean stopping;
     private boolean acceptsTasks = true; // guarded by terminationLock
     private long timerSequence;
@@ -122,8 +124,14 @@ final class ReactorLoop implements Executor {
             tasks.offer(task);
         }
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            wakeups.incrementAndGet();
             selector.wakeup();
         }
+    }
+
+    /** How many times {@link #execute} woke the selector (for tests). */
+    long wakeups() {
+        return wakeups.get();
     }
 
     /** Runs {@code task} at once on the loop thread, otherwise hands it over; rejected tasks are dropped. */
