@@ -3,16 +3,19 @@
 # single-thread Selector echo server (HandWrittenEchoServer), each in its own JVM pinned to one core, both
 # loaded by the same echo client (what `./proactor echo-client` runs) pinned to another core.
 #
-#   mvn -B -q install -DskipTests            # once, from the repository root (builds samples/target/lib)
-#   proactor-reactor/bench/echo-cpu.sh [MESSAGES_PER_CONNECTION] [ENGINE]
+#   mvn -B -q install -DskipTests                                   # once, from the repository root
+#   proactor-reactor/bench/echo-cpu.sh [MESSAGES_PER_ROUND] [ROUNDS] [ENGINE]
 #
-# CPU time is utime+stime of the server process from /proc/<pid>/stat (all its threads, GC and JIT included),
-# read before and after the measured client run, after a warm-up run. Prints one line per server and the ratio.
+# Both servers start once and are warmed up; then ROUNDS client runs alternate between them (A B A B ...), so
+# that the machine's background load drifts over both alike. For each client run the server's CPU time is
+# utime+stime from /proc/<pid>/stat (all its threads: GC and JIT count) before and after, divided by the round
+# trips. Reports each round, then per server the median and the minimum, and their ratios.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-messages="${1:-20000}"
-engine="${2:-reactor}"
+messages="${1:-5000}"
+rounds="${2:-8}"
+engine="${3:-reactor}"
 connections=50
 size=64
 server_cpu="${SERVER_CPU:-1}"
@@ -32,41 +35,54 @@ if "$java_bin" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; t
   jvm+=(--sun-misc-unsafe-memory-access=allow)
 fi
 tck=$(getconf CLK_TCK)
+pids=()
+# stop the servers and wait for them, so that a next run finds the ports free
+stop_servers() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
+}
+trap stop_servers EXIT
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+start_server() { # port main-class [args] -> pid
+  local port="$1"; shift
+  local log="/tmp/echo-cpu-$port.log"
+  taskset -c "$server_cpu" "$java_bin" "${jvm[@]}" -cp "$cp" "$@" "$port" >"$log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
+  grep -q listening "$log" || { echo "error: $* did not start: $(cat "$log")" >&2; exit 1; }
+  echo "$pid"
+}
 
 client() { # port messages
   taskset -c "$client_cpu" "$java_bin" "${jvm[@]}" -cp "$cp" io.proactor.samples.Main echo-client \
-    --port "$1" --connections "$connections" --size "$size" --messages "$2"
+    --port "$1" --connections "$connections" --size "$size" --messages "$2" >/dev/null
 }
 
-measure() { # label main-class port [args]
-  local label="$1" main="$2" port="$3"; shift 3
-  local log; log="$(mktemp)"
-  taskset -c "$server_cpu" "$java_bin" "${jvm[@]}" -cp "$cp" "$main" "$port" "$@" >"$log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
-  grep -q listening "$log" || { echo "error: $label did not start: $(cat "$log")" >&2; kill "$pid"; exit 1; }
-  client "$port" $((messages / 4)) >/dev/null           # warm-up: JIT-compile the server's hot path
-  local before after wall_start wall_end
-  before=$(cpu_ticks "$pid"); wall_start=$(date +%s.%N)
-  local said; said=$(client "$port" "$messages")
-  after=$(cpu_ticks "$pid"); wall_end=$(date +%s.%N)
-  kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$log"
-  awk -v l="$label" -v t=$((after - before)) -v hz="$tck" -v n=$((connections * messages)) \
-      -v w="$(echo "$wall_end - $wall_start" | bc)" \
-      'BEGIN { printf "%-22s %8.3f s server CPU  %9d round trips  %7.3f us CPU per round trip  (%.1f s wall)\n", l, t / hz, n, t / hz / n * 1e6, w }'
-  echo "    client: $said"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+us_per_round_trip() { # pid port -> microseconds of server CPU per round trip for one client run
+  local before after
+  before=$(cpu_ticks "$1")
+  client "$2" "$messages"
+  after=$(cpu_ticks "$1")
+  awk -v t=$((after - before)) -v hz="$tck" -v n=$((connections * messages)) 'BEGIN { printf "%.3f", t / hz / n * 1e6 }'
 }
+
+a_pid=$(start_server 7311 -Dbench.engine="$engine" io.proactor.reactor.bench.ReactorEchoServer); pids+=("$a_pid")
+b_pid=$(start_server 7312 io.proactor.reactor.bench.HandWrittenEchoServer); pids+=("$b_pid")
+for _ in 1 2 3; do client 7311 "$messages"; client 7312 "$messages"; done   # warm-up: let the JIT finish both hot paths
 
 echo "machine: $(nproc) cores, Linux $(uname -r), $("$java_bin" -version 2>&1 | head -1)"
-echo "load: $connections connections x $messages messages x $size bytes; server on CPU $server_cpu, client on CPU $client_cpu"
-# A B B A: the machine's background load drifts; measuring in this order spreads the drift over both servers.
-us() { echo "$1" | grep -oE '[0-9.]+ us CPU' | cut -d' ' -f1; }
-a1=$(measure "$engine engine (single)" io.proactor.reactor.bench.ReactorEchoServer 7311 "$engine"); echo "$a1"
-b1=$(measure "hand-written Selector" io.proactor.reactor.bench.HandWrittenEchoServer 7312); echo "$b1"
-b2=$(measure "hand-written Selector" io.proactor.reactor.bench.HandWrittenEchoServer 7313); echo "$b2"
-a2=$(measure "$engine engine (single)" io.proactor.reactor.bench.ReactorEchoServer 7314 "$engine"); echo "$a2"
-awk -v a1="$(us "$a1")" -v a2="$(us "$a2")" -v b1="$(us "$b1")" -v b2="$(us "$b2")" -v e="$engine" \
-  'BEGIN { a = (a1 + a2) / 2; b = (b1 + b2) / 2;
-           printf "mean us CPU per round trip: %s %.3f, hand-written %.3f; ratio %s / hand-written: %.3f\n", e, a, b, e, a / b }'
+echo "load per round: $connections connections x $messages messages x $size bytes; servers on CPU $server_cpu, client on CPU $client_cpu"
+a_all=(); b_all=()
+for r in $(seq "$rounds"); do
+  a=$(us_per_round_trip "$a_pid" 7311); b=$(us_per_round_trip "$b_pid" 7312)
+  a_all+=("$a"); b_all+=("$b")
+  echo "round $r: $engine $a us, hand-written $b us of server CPU per round trip"
+done
+stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f %.3f", m, v[1] }'; }
+read -r a_med a_min <<<"$(stats "${a_all[@]}")"
+read -r b_med b_min <<<"$(stats "${b_all[@]}")"
+awk -v e="$engine" -v am="$a_med" -v an="$a_min" -v bm="$b_med" -v bn="$b_min" 'BEGIN {
+  printf "median: %s %.3f us, hand-written %.3f us; ratio %.3f\n", e, am, bm, am / bm;
+  printf "min:    %s %.3f us, hand-written %.3f us; ratio %.3f\n", e, an, bn, an / bn }'

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The engine side of the Reactor benchmark: the echo protocol handler on an engine's SINGLE model, nothing
- * else. Usage: {@code ReactorEchoServer PORT [ENGINE]} (default engine {@code reactor}).
+ * else. Usage: {@code java -Dbench.engine=ENGINE ReactorEchoServer PORT} (default engine {@code reactor}).
  */
 public final class ReactorEchoServer {
 
@@ -21,7 +21,7 @@ public final class ReactorEchoServer {
             }
         };
         ProtocolServer server = ProtocolServer.builder()
-                .engine(Engines.require(args.length > 1 ? args[1] : "reactor"))
+                .engine(Engines.require(System.getProperty("bench.engine", "reactor")))
                 .model(ThreadingModel.SINGLE).handler(() -> echo).bind(Integer.parseInt(args[0]));
         System.out.println("listening on " + server.localAddress() + " (" + server.engine().name() + ")");
         Thread.currentThread().join();
