@@ -33,7 +33,7 @@ public final class EchoClient {
               --connections  concurrent connections (default 10)
               --size         bytes per message (default 64)
               --messages     messages per connection (default 1000)
-              --engine       nio2 | io_uring | ... (default: the best engine available here)
+              --engine       nio2 | io_uring | reactor | virtual-threads (default: the best available)
               --model        single | worker-pool | main-sub (default single)
               --threads      I/O loops for main-sub, workers for worker-pool (default 2)
 

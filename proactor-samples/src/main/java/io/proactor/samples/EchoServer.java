@@ -20,7 +20,7 @@ public final class EchoServer {
 
               --port     TCP port to listen on (default 7007; 0 picks a free port)
               --host     address to bind (default 127.0.0.1)
-              --engine   nio2 | io_uring | ... (default: the best engine available here)
+              --engine   nio2 | io_uring | reactor | virtual-threads (default: the best available)
               --model    single | worker-pool | main-sub | reuseport (default single)
               --threads  I/O loops for main-sub and reuseport, workers for worker-pool (default 2)
 

@@ -13,7 +13,7 @@ final class EnginesCommand {
         Engine best = Engines.best();
         for (Engine e : Engines.all()) {
             String state = e.isAvailable() ? "available" : "unavailable: " + e.unavailabilityCause().getMessage();
-            System.out.printf("%-10s priority %3d  %s%s%n", e.name(), e.priority(), state,
+            System.out.printf("%-16s priority %3d  %s%s%n", e.name(), e.priority(), state,
                     e == best ? "  (default)" : "");
         }
     }

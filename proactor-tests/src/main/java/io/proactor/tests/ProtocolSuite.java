@@ -63,6 +63,16 @@ public abstract class ProtocolSuite {
         return Engines.available();
     }
 
+    /**
+     * Whether the engine runs callbacks on the threads the threading model names: one loop, N workers, N sub
+     * loops, N reuseport loops. A thread-per-connection engine (virtual threads) has no such threads and returns
+     * {@code false}; {@link #callbacksRunOnTheThreadsTheModelPromises} then checks that engine's own promise
+     * instead: each connection's callbacks run on one virtual thread of its own.
+     */
+    protected boolean callbackThreadsFollowTheModel() {
+        return true;
+    }
+
     protected ProtocolServer server(ThreadingModel model, java.util.function.Supplier<? extends ProtocolHandler> handlers)
             throws IOException {
         return ProtocolServer.builder().engine(engine()).model(model).threads(2).handler(handlers)
@@ -146,14 +156,21 @@ public abstract class ProtocolSuite {
     @EnumSource(ThreadingModel.class)
     void callbacksRunOnTheThreadsTheModelPromises(ThreadingModel model) throws Throwable {
         Set<String> serverThreads = ConcurrentHashMap.newKeySet();
+        Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
+        Set<String> switchedThreads = ConcurrentHashMap.newKeySet();
         ProtocolHandler recorder = new ProtocolHandler() {
             @Override
             public void onOpen(Connection connection) {
                 serverThreads.add(Thread.currentThread().getName());
+                callbackThreads.add(Thread.currentThread());
+                connection.attach(Thread.currentThread());
             }
 
             @Override
             public void onRead(Connection connection, ByteBuffer data) {
+                if (connection.attachment() != Thread.currentThread()) {
+                    switchedThreads.add(connection.attachment() + " then " + Thread.currentThread());
+                }
                 connection.write(data);
             }
         };
@@ -172,6 +189,12 @@ public abstract class ProtocolSuite {
                     s.close();
                 }
             }
+        }
+        assertTrue(switchedThreads.isEmpty(), "a connection's callbacks changed threads: " + switchedThreads);
+        if (!callbackThreadsFollowTheModel()) {
+            assertEquals(40, callbackThreads.size(), "one thread per connection: " + serverThreads);
+            assertTrue(callbackThreads.stream().allMatch(Thread::isVirtual), "virtual threads: " + callbackThreads);
+            return;
         }
         switch (model) {
             case SINGLE -> assertEquals(1, serverThreads.size(), "one loop: " + serverThreads);

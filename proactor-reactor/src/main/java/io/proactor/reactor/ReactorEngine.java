@@ -1,0 +1,76 @@
+package io.proactor.reactor;
+
+import io.proactor.ProactorGroup;
+import io.proactor.ProactorGroupConfig;
+import io.proactor.protocol.ClientSpec;
+import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.ProtocolServer;
+import io.proactor.protocol.ServerSpec;
+import io.proactor.spi.Engine;
+import io.proactor.spi.EngineFeatures;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The classic Reactor on {@link java.nio.channels.Selector} (epoll on Linux): a loop waits for readiness, then
+ * performs the {@code read(2)}/{@code write(2)} itself and calls the protocol handler, the same handler the
+ * Proactor engines complete into. Files go out with {@code FileChannel.transferTo} ({@code sendfile(2)}).
+ *
+ * <p>Runs protocol handlers only: a readiness engine has no asynchronous channel API, so
+ * {@link #newProactorGroup} is refused. Always available; its priority is below the completion-based engines
+ * so that {@link io.proactor.Engines#best()} stays a Proactor.
+ *
+ * <p><b>Threading.</b> Stateless; safe to use from any thread.
+ */
+public final class ReactorEngine implements Engine {
+
+    public static final String NAME = "reactor";
+    private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 5;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return null;
+    }
+
+    @Override
+    public EngineFeatures features() {
+        return FEATURES;
+    }
+
+    @Override
+    public ProactorGroup newProactorGroup(ProactorGroupConfig config) {
+        throw new UnsupportedOperationException("engine '" + NAME + "' is a readiness (Reactor) engine: it runs "
+                + "protocol handlers (ProtocolServer, ProtocolClient) only; use a completion-based engine such as "
+                + "nio2 or io_uring for the asynchronous channel API");
+    }
+
+    @Override
+    public ProtocolServer startServer(ServerSpec spec) throws IOException {
+        return ReactorProtocolServer.start(this, Objects.requireNonNull(spec, "'spec' is null"));
+    }
+
+    @Override
+    public ProtocolClient startClient(ClientSpec spec) {
+        return new ReactorProtocolClient(this, Objects.requireNonNull(spec, "'spec' is null"));
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
+}

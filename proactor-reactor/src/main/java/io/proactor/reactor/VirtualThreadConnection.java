@@ -1,0 +1,428 @@
+package io.proactor.reactor;
+
+import io.proactor.core.Handlers;
+import io.proactor.protocol.Connection;
+import io.proactor.protocol.ConnectionOptions;
+import io.proactor.protocol.ProtocolHandler;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A protocol handler's {@link Connection} served thread-per-connection on virtual threads, with blocking
+ * socket calls: a <em>reader</em> virtual thread reads and calls the handler; a <em>writer</em> virtual thread
+ * drains the output queue, so a {@code write} made in a callback never blocks the reader on a full socket.
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread. {@code onOpen}, {@code onRead},
+ * {@code onInputClosed} and {@code onClose} run on the reader thread, one at a time, under the connection's
+ * callback lock. Tasks given to {@link #executor()} run under the same lock, after the callback that submitted
+ * them, on a short-lived virtual thread (the reader may be parked in {@code read(2)} and cannot run them).
+ *
+ * <p><b>Buffers.</b> The reader reads into its own direct buffer and lends it to {@code onRead} for the call;
+ * {@code write} copies. The reader stops reading while queued output exceeds the high-water mark and resumes
+ * at the low-water mark.
+ */
+final class VirtualThreadConnection implements Connection {
+
+    /** Queue item: send FIN. */
+    private static final Object SHUTDOWN = new Object();
+
+    private final SocketChannel channel;
+    private final ProtocolHandler handler;
+    private final ConnectionOptions options;
+    private final VirtualThreadGroup threads;
+    private final String name;
+    private final Runnable onClosed;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final ReentrantLock callbackLock = new ReentrantLock();
+    /** Guards the output queue and the state below. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Object> output = new ArrayDeque<>(); // ByteBuffer copies, FileSend, SHUTDOWN
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Executor executor = this::submit;
+    private long queued;
+    private boolean closeRequested;
+    private boolean shutdownRequested;
+    private boolean closed;
+    private Throwable closeCause;
+    private volatile long queuedBytes;
+    private volatile boolean open = true;
+    private volatile Object attachment;
+    private ByteBuffer readBuffer;
+    private final Runnable deliverRead = this::deliverRead;
+
+    VirtualThreadConnection(SocketChannel channel, ProtocolHandler handler, ConnectionOptions options,
+                            VirtualThreadGroup threads, String name, Runnable onClosed) throws IOException {
+        this.channel = channel;
+        this.handler = Objects.requireNonNull(handler, "the handler factory returned null");
+        this.options = options;
+        this.threads = threads;
+        this.name = name;
+        this.onClosed = onClosed;
+        this.local = channel.getLocalAddress();
+        this.remote = channel.getRemoteAddress();
+    }
+
+    /**
+     * The reader thread's body: starts the writer, delivers {@code onOpen} (then completes {@code opened}),
+     * reads until the input ends or the connection closes, and delivers {@code onClose} exactly once.
+     */
+    void runReader(CompletableFuture<Connection> opened) {
+        try {
+            threads.start(name + "-writer", this::runWriter);
+        } catch (RuntimeException rejected) {
+            abort(rejected);
+        }
+        boolean ok = callback(() -> handler.onOpen(this));
+        if (opened != null) {
+            if (ok) {
+                opened.complete(this);
+            } else {
+                opened.completeExceptionally(closeCauseOr(new IOException("onOpen failed")));
+            }
+        }
+        readBuffer = ByteBuffer.allocateDirect(options.readBufferSize());
+        try {
+            while (awaitReadable()) {
+                readBuffer.clear();
+                if (channel.read(readBuffer) < 0) {
+                    callback(() -> handler.onInputClosed(this));
+                    break;
+                }
+                readBuffer.flip();
+                callback(deliverRead);
+            }
+        } catch (IOException e) {
+            abort(e); // no effect when the connection was closed first, which is what broke the read
+        }
+        awaitClosed();
+        readBuffer = null;
+        onClosed.run();
+        Throwable cause = closeCauseOr(null);
+        callbackLock.lock();
+        try {
+            handler.onClose(this, cause);
+        } catch (Throwable t) {
+            Handlers.report(t, "protocol handler");
+        } finally {
+            callbackLock.unlock();
+        }
+    }
+
+    private void deliverRead() {
+        handler.onRead(this, readBuffer);
+    }
+
+    /** Runs a callback under the callback lock; what it throws aborts the connection. {@code false} then. */
+    private boolean callback(Runnable call) {
+        callbackLock.lock();
+        try {
+            call.run();
+            return true;
+        } catch (Throwable t) {
+            abort(t);
+            Handlers.report(t, "protocol handler");
+            return false;
+        } finally {
+            callbackLock.unlock();
+        }
+    }
+
+    /** Waits while too much output is queued; {@code false} once reading must stop (closing or closed). */
+    private boolean awaitReadable() {
+        lock.lock();
+        try {
+            if (queued > options.highWaterMark()) {
+                while (queued > options.lowWaterMark() && !closed && !closeRequested) {
+                    changed.awaitUninterruptibly();
+                }
+            }
+            return !closed && !closeRequested;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitClosed() {
+        lock.lock();
+        try {
+            while (!closed) {
+                changed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Throwable closeCauseOr(Throwable fallback) {
+        lock.lock();
+        try {
+            return closed ? closeCause : fallback;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- writing ----
+
+    private void runWriter() {
+        try {
+            while (true) {
+                Object item;
+                lock.lock();
+                try {
+                    while (!closed && output.isEmpty() && !closeRequested) {
+                        changed.awaitUninterruptibly();
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    item = output.peekFirst();
+                    if (item == null) { // closeRequested and everything is sent: the orderly close
+                        closeNow(null);
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (item instanceof ByteBuffer data) {
+                    int n = channel.write(data);
+                    lock.lock();
+                    try {
+                        queued -= n;
+                        queuedBytes = queued;
+                        if (!data.hasRemaining()) {
+                            output.pollFirst();
+                        }
+                        changed.signalAll();
+                    } finally {
+                        lock.unlock();
+                    }
+                } else {
+                    if (item == SHUTDOWN) {
+                        channel.shutdownOutput();
+                    } else {
+                        ((FileSend) item).send(channel);
+                    }
+                    lock.lock();
+                    try {
+                        output.pollFirst();
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            abort(e);
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "'data' is null");
+        int n = data.remaining();
+        ByteBuffer copy = ByteBuffer.allocate(n).put(data).flip();
+        if (n > 0) {
+            offer(copy, n);
+        }
+    }
+
+    @Override
+    public void sendFile(Path path, long position, long count) {
+        Objects.requireNonNull(path, "'path' is null");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
+        }
+        if (count > 0) {
+            offer(new FileSend(path, position, count), 0);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() {
+        lock.lock();
+        try {
+            if (!shutdownRequested) {
+                shutdownRequested = true;
+                offer(SHUTDOWN, 0);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void offer(Object item, int bytes) {
+        lock.lock();
+        try {
+            if (closed || closeRequested) {
+                return;
+            }
+            output.addLast(item);
+            queued += bytes;
+            queuedBytes = queued;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A queued file, sent by the writer with {@code transferTo} ({@code sendfile(2)} on Linux). A virtual
+     * thread's socket is non-blocking underneath, so {@code sendfile} returns 0 when the send buffer is full
+     * instead of blocking; the writer then sends the next piece with a parking {@code write}, through a buffer,
+     * rather than spinning until the peer reads.
+     */
+    private record FileSend(Path path, long position, long count) {
+        private static final int PIECE = 64 * 1024;
+
+        void send(SocketChannel channel) throws IOException {
+            try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+                ByteBuffer piece = null;
+                long sent = 0;
+                while (sent < count) {
+                    long n = file.transferTo(position + sent, count - sent, channel);
+                    if (n <= 0) {
+                        if (piece == null) {
+                            piece = ByteBuffer.allocate(PIECE);
+                        }
+                        piece.clear().limit((int) Math.min(PIECE, count - sent));
+                        n = file.read(piece, position + sent);
+                        if (n <= 0) {
+                            throw new EOFException(path + " ended after " + sent + " of " + count + " bytes");
+                        }
+                        piece.flip();
+                        while (piece.hasRemaining()) {
+                            channel.write(piece); // parks this virtual thread until the socket has room
+                        }
+                    }
+                    sent += n;
+                }
+            }
+        }
+    }
+
+    // ---- closing ----
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closeRequested = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        lock.lock();
+        try {
+            closeNow(cause);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the socket (which unblocks a reader or writer parked on it); with {@link #lock} held. */
+    private void closeNow(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        open = false;
+        closeCause = cause;
+        output.clear();
+        queued = 0;
+        queuedBytes = 0;
+        changed.signalAll();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // the descriptor is released even when close reports an error
+        }
+    }
+
+    // ---- executor ----
+
+    private void submit(Runnable task) {
+        Objects.requireNonNull(task, "'task' is null");
+        tasks.offer(task);
+        if (draining.compareAndSet(false, true)) {
+            threads.start(name + "-task", this::drainTasks);
+        }
+    }
+
+    private void drainTasks() {
+        do {
+            callbackLock.lock();
+            try {
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    Handlers.run(task);
+                }
+            } finally {
+                callbackLock.unlock();
+            }
+            draining.set(false);
+        } while (!tasks.isEmpty() && draining.compareAndSet(false, true));
+    }
+
+    // ---- accessors ----
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public long queuedBytes() {
+        return queuedBytes;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public Executor executor() {
+        return executor;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attach(Object value) {
+        this.attachment = value;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + local + " <-> " + remote + "]";
+    }
+}

@@ -1,0 +1,76 @@
+package io.proactor.reactor;
+
+import io.proactor.ProactorGroup;
+import io.proactor.ProactorGroupConfig;
+import io.proactor.protocol.ClientSpec;
+import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.ProtocolServer;
+import io.proactor.protocol.ServerSpec;
+import io.proactor.spi.Engine;
+import io.proactor.spi.EngineFeatures;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Thread-per-connection on virtual threads with blocking socket calls, the reference point for both the
+ * Reactor and the Proactor: the JDK parks a virtual thread whose socket is not ready and its poller (epoll)
+ * unparks it, so each connection reads like blocking code. Files go out with {@code FileChannel.transferTo}.
+ *
+ * <p>The threading model only shapes accepting (REUSEPORT: one listener per thread; otherwise one); callbacks
+ * always run on the connection's own virtual thread. Runs protocol handlers only; {@link #newProactorGroup}
+ * is refused. Always available (Java 21+), lowest priority.
+ *
+ * <p><b>Threading.</b> Stateless; safe to use from any thread.
+ */
+public final class VirtualThreadEngine implements Engine {
+
+    public static final String NAME = "virtual-threads";
+    private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 1;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return null;
+    }
+
+    @Override
+    public EngineFeatures features() {
+        return FEATURES;
+    }
+
+    @Override
+    public ProactorGroup newProactorGroup(ProactorGroupConfig config) {
+        throw new UnsupportedOperationException("engine '" + NAME + "' is a readiness engine (blocking calls on "
+                + "virtual threads): it runs protocol handlers (ProtocolServer, ProtocolClient) only; use a "
+                + "completion-based engine such as nio2 or io_uring for the asynchronous channel API");
+    }
+
+    @Override
+    public ProtocolServer startServer(ServerSpec spec) throws IOException {
+        return VirtualThreadProtocolServer.start(this, Objects.requireNonNull(spec, "'spec' is null"));
+    }
+
+    @Override
+    public ProtocolClient startClient(ClientSpec spec) {
+        return new VirtualThreadProtocolClient(this, Objects.requireNonNull(spec, "'spec' is null"));
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
+}

@@ -1,0 +1,169 @@
+package io.proactor.reactor;
+
+import io.proactor.protocol.ProtocolHandler;
+import io.proactor.protocol.ProtocolServer;
+import io.proactor.protocol.ServerSpec;
+import io.proactor.protocol.ThreadingModel;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Thread-per-connection on virtual threads. An acceptor virtual thread blocks in {@code accept} on each
+ * listener (REUSEPORT: {@code threads} listeners sharing the port with {@code SO_REUSEPORT}; every other model:
+ * one listener) and gives each connection its own reader and writer virtual threads
+ * ({@code server-virtual-threads-conn-<n>}, {@code ...-writer}). The callbacks of a connection run on its
+ * reader thread whatever the model: the JDK's scheduler spreads virtual threads over its carrier threads, so
+ * there are no loops or workers to choose between.
+ *
+ * <p><b>Threading.</b> Any thread may call any method; {@link #close()} waits for every virtual thread to end.
+ */
+final class VirtualThreadProtocolServer implements ProtocolServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualThreadProtocolServer.class);
+
+    private final Engine engine;
+    private final ServerSpec spec;
+    private final String prefix;
+    private final VirtualThreadGroup threads = new VirtualThreadGroup();
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final Set<VirtualThreadConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private InetSocketAddress localAddress;
+    private boolean closing; // guarded by this: no connection is added once close began
+
+    private VirtualThreadProtocolServer(Engine engine, ServerSpec spec) {
+        this.engine = engine;
+        this.spec = spec;
+        this.prefix = "server-" + engine.name();
+    }
+
+    static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
+        VirtualThreadProtocolServer server = new VirtualThreadProtocolServer(engine, spec);
+        try {
+            server.listen();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void listen() throws IOException {
+        int count = spec.model() == ThreadingModel.REUSEPORT ? spec.threads() : 1;
+        InetSocketAddress address = spec.bindAddress();
+        for (int i = 0; i < count; i++) {
+            ServerSocketChannel listener = ServerSocketChannel.open();
+            listeners.add(listener);
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (spec.model() == ThreadingModel.REUSEPORT) {
+                listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            listener.bind(address, spec.backlog());
+            // port 0 picks a port once; further REUSEPORT listeners join that port
+            address = (InetSocketAddress) listener.getLocalAddress();
+            if (localAddress == null) {
+                localAddress = address;
+            }
+        }
+        for (int i = 0; i < listeners.size(); i++) {
+            ServerSocketChannel listener = listeners.get(i);
+            threads.start(prefix + "-accept-" + i, () -> acceptLoop(listener));
+        }
+    }
+
+    private void acceptLoop(ServerSocketChannel listener) {
+        while (listener.isOpen()) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (ClosedChannelException closed) {
+                return; // close() closed the listener
+            } catch (IOException e) {
+                // e.g. EMFILE: keep the server alive, but do not spin while descriptors are short
+                LOG.warn("accept on {} failed; retrying in 100 ms", localAddress, e);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                continue;
+            }
+            serve(channel);
+        }
+    }
+
+    private void serve(SocketChannel channel) {
+        String name = prefix + "-conn-" + connectionIds.incrementAndGet();
+        VirtualThreadConnection[] self = new VirtualThreadConnection[1];
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, spec.options().tcpNoDelay());
+            ProtocolHandler handler = spec.handlers().get();
+            self[0] = new VirtualThreadConnection(channel, handler, spec.options(), threads, name,
+                    () -> connections.remove(self[0]));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot serve a new connection; closing it", e);
+            ReactorProtocolServer.closeQuietly(channel);
+            return;
+        }
+        synchronized (this) {
+            if (closing) {
+                ReactorProtocolServer.closeQuietly(channel);
+                return;
+            }
+            connections.add(self[0]);
+        }
+        try {
+            threads.start(name, () -> self[0].runReader(null));
+        } catch (RejectedExecutionException e) {
+            connections.remove(self[0]);
+            ReactorProtocolServer.closeQuietly(channel);
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public ThreadingModel model() {
+        return spec.model();
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closing = true;
+        }
+        listeners.forEach(ReactorProtocolServer::closeQuietly); // wakes the acceptors
+        threads.awaitAll(() -> connections.forEach(c -> c.abort(null)));
+    }
+
+    @Override
+    public String toString() {
+        return "ProtocolServer[" + engine.name() + ", " + spec.model().label() + ", " + localAddress + "]";
+    }
+}
