@@ -123,7 +123,7 @@ def main():
     ap.add_argument("--measure", type=int, default=8)
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--size", type=int, default=64)
-    ap.add_argument("--servers", default="proactor-io_uring,proactor-nio2,netty-io_uring,netty-epoll")
+    ap.add_argument("--servers", default="proactor-io_uring,proactor-nio2,proactor-reactor,netty-io_uring,netty-epoll")
     ap.add_argument("--depths", default="1,16", help="messages in flight per connection: 1 = ping-pong")
     ap.add_argument("--out", default=os.path.join(MODULE, "results"))
     args = ap.parse_args()
