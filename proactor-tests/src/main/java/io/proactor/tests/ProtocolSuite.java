@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.Engines;
@@ -33,6 +35,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -486,6 +490,35 @@ public abstract class ProtocolSuite {
             }
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void aClientWhoseOnOpenThrowsFailsItsConnectFutureWithThatException() throws Throwable {
+        IllegalStateException thrown = new IllegalStateException("refused by onOpen (test)");
+        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        ProtocolHandler refusing = new ProtocolHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                throw thrown;
+            }
+
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                data.position(data.limit());
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                closed.complete(cause);
+            }
+        };
+        try (ProtocolServer server = server(ThreadingModel.SINGLE, Handlers.Echo::new);
+             ProtocolClient client = client(engine())) {
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> client.connect(server.localAddress(), refusing).get(10, TimeUnit.SECONDS));
+            assertSame(thrown, failure.getCause());
+            assertSame(thrown, await(closed), "the connection is aborted with what onOpen threw");
         }
     }
 
