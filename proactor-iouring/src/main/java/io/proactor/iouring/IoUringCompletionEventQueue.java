@@ -26,6 +26,7 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
     /** Set only while probing availability: the thread that creates, enables and frees the probe ring. */
     private final Thread probeThread;
     private ProactorLoop loop;
+    private Runnable beforeSubmit = () -> { };
     private boolean initialized;
     private boolean canBlock;
     private long deadlineNanos;
@@ -42,6 +43,11 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
     /** Binds the proactor whose thread drives the ring; once, before that thread starts. */
     void bind(ProactorLoop owner) {
         this.loop = owner;
+    }
+
+    /** Sets work to run on the loop just before each submit (e.g. queueing batched SQEs); once, loop only. */
+    void beforeSubmit(Runnable task) {
+        this.beforeSubmit = task;
     }
 
     /** Registers a channel's handle with the ring; loop only. */
@@ -62,6 +68,7 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         ensureInitialized();
         canBlock = timeoutNanos != 0;
         deadlineNanos = timeoutNanos < 0 ? -1 : System.nanoTime() + timeoutNanos;
+        beforeSubmit.run();
         return handler.run(this);
     }
 

@@ -202,6 +202,59 @@ class IoUringEngineTest {
         }
     }
 
+    @Test
+    void buffersReleasedTogetherGoBackToTheKernelInOneProvide() throws Throwable {
+        int buffers = 8;
+        try (ProactorGroup group = ProactorGroup.open(engine,
+                ProactorGroupConfig.of(1).withReceiveBuffers(1024, buffers))) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 64);
+            List<Socket> clients = new ArrayList<>();
+            List<AsyncSocket> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < buffers; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    Socket c = new Socket();
+                    c.connect(listener.localAddress());
+                    clients.add(c);
+                    servers.add(await(a));
+                }
+                long provideCountAtRelease = -1;
+                for (int round = 0; round < 4; round++) {
+                    List<LeasedBuffer> leases = new ArrayList<>();
+                    for (int i = 0; i < buffers; i++) {
+                        clients.get(i).getOutputStream().write(randomBytes(100, round * buffers + i));
+                        LeasedBuffer lease = await(servers.get(i).receive());
+                        assertBytesEqual(randomBytes(100, round * buffers + i), lease.buffer());
+                        leases.add(lease);
+                    }
+                    assertEquals(buffers, lentBuffers(group), "every buffer is lent");
+                    if (provideCountAtRelease >= 0) {
+                        // these receives needed the released buffers back; the kernel hands buffers out in the
+                        // order they were provided, so the eight released together were one run of ids
+                        assertEquals(provideCountAtRelease + 1, provideSubmissions(group),
+                                "one PROVIDE_BUFFERS gave the eight back");
+                    }
+                    provideCountAtRelease = provideSubmissions(group);
+                    ProactorLoop loop = (ProactorLoop) group.next();
+                    loop.execute(() -> leases.forEach(LeasedBuffer::release));
+                }
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+                listener.close();
+            }
+        }
+    }
+
+    private static long provideSubmissions(ProactorGroup group) throws Throwable {
+        ProactorLoop loop = (ProactorLoop) group.next();
+        CompletableFuture<Long> n = new CompletableFuture<>();
+        loop.execute(() -> n.complete(((IoUringOperationProcessor) loop.processor()).buffers().provideSubmissions()));
+        return await(n);
+    }
+
     /** Copies a received lease into {@code into} and gives the buffer back. */
     private static void take(CompletableFuture<LeasedBuffer> receive, ByteBuffer into) throws Throwable {
         LeasedBuffer lease = await(receive);
