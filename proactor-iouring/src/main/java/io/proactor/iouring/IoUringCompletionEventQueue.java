@@ -27,6 +27,9 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
     private final Thread probeThread;
     private ProactorLoop loop;
     private Runnable beforeSubmit = () -> { };
+    /** Completions the previous {@link #awaitAndDispatch} handed out, and the current one so far. */
+    private int previousRunCompletions;
+    private int currentRunCompletions;
     private boolean initialized;
     private boolean canBlock;
     private long deadlineNanos;
@@ -50,6 +53,19 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         this.beforeSubmit = task;
     }
 
+    /** Counts a completion handed to a channel; called by each {@link RingHandle}, loop only. */
+    void completionDispatched() {
+        currentRunCompletions++;
+    }
+
+    /**
+     * Whether the current or the previous run handed out at least {@code completions} completions: a busy
+     * ring, where work deferred to the next submit is likely to be joined by more of its kind. Loop only.
+     */
+    boolean busy(int completions) {
+        return currentRunCompletions >= completions || previousRunCompletions >= completions;
+    }
+
     /** Registers a channel's handle with the ring; loop only. */
     IoRegistration register(IoUringIoHandle handle) throws Exception {
         ensureInitialized();
@@ -69,6 +85,8 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         canBlock = timeoutNanos != 0;
         deadlineNanos = timeoutNanos < 0 ? -1 : System.nanoTime() + timeoutNanos;
         beforeSubmit.run();
+        previousRunCompletions = currentRunCompletions;
+        currentRunCompletions = 0;
         return handler.run(this);
     }
 

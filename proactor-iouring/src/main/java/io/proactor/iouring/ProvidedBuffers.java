@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
  * arrives. An idle connection with a receive pending therefore holds no memory; memory is bounded by
  * {@code count × size} per proactor, whatever the number of connections.
  *
- * <p>Each buffer is lent to the receive's handler as a {@link LeasedBuffer}. Released buffers are collected
- * and handed back by {@link #provideReleased()} just before the ring's next submit, one {@code PROVIDE_BUFFERS}
- * per run of consecutive ids rather than one per buffer: each SQE and its CQE cost kernel and loop time, and
- * the kernel hands buffers out in the order they were provided, so buffers come back mostly in runs. The SQEs
- * are prepared on first use and reused (runs are split into power-of-two lengths), so recycling allocates
- * nothing in steady state. When the group runs dry a receive ends with {@code -ENOBUFS} without consuming
+ * <p>Each buffer is lent to the receive's handler as a {@link LeasedBuffer}. On a busy ring released buffers
+ * are collected and handed back by {@link #provideReleased()} just before the ring's next submit, one
+ * {@code PROVIDE_BUFFERS} per run of consecutive ids rather than one per buffer: each SQE and its CQE cost
+ * kernel and loop time, and the kernel hands buffers out in the order they were provided, so buffers come
+ * back mostly in runs. On a quiet ring (few completions in this run and the last) a released buffer goes back
+ * at once, so its
+ * SQE joins the submit Netty makes right after dispatching completions instead of costing an
+ * {@code io_uring_enter} of its own. The SQEs are prepared on first use and reused (runs are split into
+ * power-of-two lengths), so recycling allocates nothing in steady state. When the group runs dry a receive ends with {@code -ENOBUFS} without consuming
  * data; the socket waits here and is re-armed when a buffer comes back.
  *
  * <p><b>Threading.</b> Loop only, except {@link LeasedBuffer#release()}, which hands back to the loop.
@@ -31,9 +34,12 @@ final class ProvidedBuffers implements RingHandle.Listener {
 
     static final short GROUP = 1;
     private static final int TAG_PROVIDE = 1;
+    /** Completions per ring run from which released buffers wait for the next submit to go back together. */
+    private static final int BUSY_RING_COMPLETIONS = 4;
     private static final Logger LOG = LoggerFactory.getLogger(ProvidedBuffers.class);
 
     private final ProactorLoop loop;
+    private final IoUringCompletionEventQueue ring;
     private final RingHandle handle;
     private final int size;
     private final int count;
@@ -53,6 +59,7 @@ final class ProvidedBuffers implements RingHandle.Listener {
 
     ProvidedBuffers(ProactorLoop loop, IoUringCompletionEventQueue ring, int size, int count) {
         this.loop = loop;
+        this.ring = ring;
         this.size = size;
         this.count = count;
         this.memory = ByteBuffer.allocateDirect(size * count);
@@ -110,10 +117,13 @@ final class ProvidedBuffers implements RingHandle.Listener {
         lent--;
         if (!closed) {
             released.set(lease.id);
+            if (!ring.busy(BUSY_RING_COMPLETIONS)) {
+                provideReleased();
+            }
         }
     }
 
-    /** Queues the buffers released since the last call back to the kernel; called before each submit. */
+    /** Queues the buffers released since the last call back to the kernel; called before each ring run. */
     void provideReleased() {
         if (closed) {
             return;
