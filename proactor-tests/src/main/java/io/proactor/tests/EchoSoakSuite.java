@@ -93,17 +93,9 @@ public abstract class EchoSoakSuite {
         }
     }
 
-    /**
-     * One echo on the engine before the leak check's first count: an engine's libraries may allocate
-     * process-wide memory once, on first use (Netty's io_uring transport keeps static direct buffers).
-     */
     @BeforeAll
-    void useTheEngineOnce() throws Exception {
-        try (ProtocolServer server = ProtocolServer.builder().engine(engine()).handler(RecordingEcho::new)
-                .bind(TestSupport.loopback(0))) {
-            session((InetSocketAddress) server.localAddress(), Kind.ORDERLY, 0, new SplittableRandom(0));
-            Resources.atQuietPoint(server);
-        }
+    void useTheEngineOnce() throws Throwable {
+        TestSupport.useEngineOnce(engine());
     }
 
     @Test
