@@ -16,6 +16,8 @@ import io.proactor.Engines;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.StallReport;
+import io.proactor.protocol.StallWatch;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
@@ -30,6 +32,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -491,6 +494,47 @@ public abstract class ProtocolSuite {
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void aHandlerThatBlocksIsReportedByTheStallWatchdogAndTheServerCarriesOn(ThreadingModel model) throws Throwable {
+        List<StallReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProtocolHandler blocking = new ProtocolHandler() {
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                if (data.get(data.position()) == 'B') {
+                    try {
+                        Thread.sleep(600); // what a handler must not do on a loop
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                connection.write(data);
+            }
+        };
+        try (ProtocolServer server = ProtocolServer.builder().engine(engine()).model(model).threads(2)
+                .handler(() -> blocking).stallWatch(new StallWatch(Duration.ofMillis(100), reports::add))
+                .bind(TestSupport.loopback(0))) {
+            for (String message : List.of("B", "after")) {
+                try (Socket s = new Socket()) {
+                    s.connect(server.localAddress());
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+                    byte[] echo = s.getInputStream().readNBytes(message.length());
+                    assertEquals(message, new String(echo, StandardCharsets.US_ASCII), "echo");
+                }
+            }
+        }
+        if (!callbackThreadsFollowTheModel()) {
+            assertTrue(reports.isEmpty(), "a thread per connection has no shared thread to stall: " + reports);
+            return;
+        }
+        assertEquals(1, reports.size(), "one report for one stall: " + reports);
+        StallReport report = reports.get(0);
+        assertTrue(report.busyFor().compareTo(Duration.ofMillis(100)) > 0, "busy for " + report.busyFor());
+        assertTrue(report.stack().stream().anyMatch(f -> f.getClassName().startsWith(ProtocolSuite.class.getName())),
+                "the stack shows the blocking handler: " + report.stack());
     }
 
     @Test
