@@ -495,6 +495,43 @@ public abstract class AsyncSocketSuite {
     }
 
     @Test
+    void closeRacingWithACompletionEndsTheOperationOnce() throws Throwable {
+        AsyncServerSocket listener = group.next().openServerSocket().bind(loopback(0), 64);
+        try (Socket peer = new Socket()) {
+            CompletableFuture<AsyncSocket> first = listener.accept();
+            peer.connect(listener.localAddress());
+            await(first).close();
+        }
+        int completedWithData = 0;
+        for (int i = 0; i < 300; i++) {
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            try (Socket peer = new Socket()) {
+                peer.connect(listener.localAddress());
+                AsyncSocket server = await(accepted);
+                CountingHandler<Integer> read = new CountingHandler<>();
+                server.read(ByteBuffer.allocate(16), null, read);
+                peer.getOutputStream().write(1); // the read's completion and the close below race
+                if (i % 2 == 0) {
+                    server.close();
+                } else {
+                    server.proactor().execute(server::close);
+                }
+                Throwable failure = await(read.first);
+                if (failure == null) {
+                    assertEquals(1, read.result, "a read that won the race got the byte");
+                    completedWithData++;
+                } else {
+                    assertInstanceOf(AsynchronousCloseException.class, failure, "a read that lost the race");
+                }
+                Thread.sleep(1);
+                assertEquals(1, read.calls.get(), "handler calls");
+            }
+        }
+        listener.close();
+        System.out.println(engine().name() + ": close raced a completion 300 times; the read won " + completedWithData);
+    }
+
+    @Test
     void shutdownUnderLoadEndsEveryOperationOnceWithinItsDeadline() throws Throwable {
         ProactorGroup own = ProactorGroup.open(engine(), 2);
         OperationLedger ledger = new OperationLedger();
