@@ -1,6 +1,5 @@
 package io.proactor.tests;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.protocol.Connection;
@@ -11,8 +10,6 @@ import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -41,9 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   <li>{@code RESET}: sends part of its data, then resets the connection ({@code SO_LINGER} 0);</li>
  *   <li>{@code VANISH}: sends part of a message and closes without reading anything.</li>
  * </ul>
- * After a warm-up, the process's descriptors, threads, direct memory and heap after GC are taken at a quiet
- * point (no session running, the server holding no connection) and again at the end of the run; they must be
- * flat within the tolerances below. The run lasts {@code -Dproactor.soak.seconds} (default 10) after
+ * After a warm-up, the process's resources are taken at a quiet point (no session running, the server holding
+ * no connection) and again at the end of the run; they must be flat ({@link ProcessResources#assertFlatSince}).
+ * The run lasts {@code -Dproactor.soak.seconds} (default 10) after
  * {@code -Dproactor.soak.warmupSeconds} (default 2): the normal build runs the short soak, a long soak is the
  * same test with a larger duration.
  */
@@ -54,11 +51,6 @@ public abstract class EchoSoakSuite {
     static final long SECONDS = Long.getLong("proactor.soak.seconds", 10);
     static final long WARMUP_SECONDS = Long.getLong("proactor.soak.warmupSeconds", 2);
     static final int MAX_SESSION_BYTES = 256 * 1024;
-    /** Tolerances between the quiet points before and after the run. */
-    static final int DESCRIPTOR_TOLERANCE = 0;
-    static final int THREAD_TOLERANCE = 0;
-    static final long DIRECT_MEMORY_TOLERANCE = 2L << 20;
-    static final long HEAP_TOLERANCE = 16L << 20;
 
     @RegisterExtension
     final LeakCheck leakCheck = new LeakCheck();
@@ -107,10 +99,10 @@ public abstract class EchoSoakSuite {
                 .threads(2).handler(RecordingEcho::new).bind(TestSupport.loopback(0))) {
             InetSocketAddress address = (InetSocketAddress) server.localAddress();
             runLoad(address, WARMUP_SECONDS, 1);
-            Resources before = Resources.atQuietPoint(server);
+            ProcessResources before = ProcessResources.atQuietPoint(server::connectionCount);
             long sessionsBefore = totalSessions();
             runLoad(address, SECONDS, 2);
-            Resources after = Resources.atQuietPoint(server);
+            ProcessResources after = ProcessResources.atQuietPoint(server::connectionCount);
 
             long run = totalSessions() - sessionsBefore;
             System.out.printf("soak %s: %d s, %d sessions (with warm-up: %s), %,d bytes verified; before %s; after %s%n",
@@ -121,12 +113,7 @@ public abstract class EchoSoakSuite {
             for (Kind k : KINDS) {
                 assertTrue(sessions.get(k).sum() > 0, "no " + k + " session ran");
             }
-            assertEquals(before.descriptors, after.descriptors, DESCRIPTOR_TOLERANCE, "open descriptors");
-            assertEquals(before.threads, after.threads, THREAD_TOLERANCE, "platform threads");
-            assertTrue(after.directBytes <= before.directBytes + DIRECT_MEMORY_TOLERANCE,
-                    "direct memory grew: " + before.directBytes + " -> " + after.directBytes);
-            assertTrue(after.heapAfterGc <= before.heapAfterGc + HEAP_TOLERANCE,
-                    "heap after GC grew: " + before.heapAfterGc + " -> " + after.heapAfterGc);
+            after.assertFlatSince(before);
         }
     }
 
@@ -230,38 +217,5 @@ public abstract class EchoSoakSuite {
             offset += n;
         }
         bytesVerified.add(length);
-    }
-
-    /** Resource use at a quiet point: no session running and the server holding no connection. */
-    record Resources(int descriptors, int threads, long directBytes, long heapAfterGc) {
-
-        static Resources atQuietPoint(ProtocolServer server) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
-            while (server.connectionCount() > 0) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(server.connectionCount() + " server connections never closed");
-                }
-                Thread.sleep(10);
-            }
-            Thread.sleep(200); // descriptors of the last connections are closed after their last completion
-            System.gc();
-            Thread.sleep(100); // direct buffers are freed by the cleaner after the GC
-            System.gc();
-            BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                    .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
-            long threads = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> !t.isVirtual() && !t.getClass().getName().equals("jdk.internal.misc.CarrierThread"))
-                    .filter(t -> !t.getName().startsWith("ForkJoinPool.commonPool"))
-                    .count();
-            Runtime rt = Runtime.getRuntime();
-            return new Resources(LeakCheck.openDescriptors().size(), (int) threads, direct.getMemoryUsed(),
-                    rt.totalMemory() - rt.freeMemory());
-        }
-
-        @Override
-        public String toString() {
-            return descriptors + " fds, " + threads + " threads, " + directBytes / 1024 + " KiB direct, "
-                    + heapAfterGc / 1024 / 1024 + " MiB heap after GC";
-        }
     }
 }

@@ -1,0 +1,65 @@
+package io.proactor.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * What this process holds at a quiet point of a soak (no client session running, the server holding no
+ * connection): open descriptors, platform threads (the JDK's virtual-thread carriers and common pool aside),
+ * direct memory in use and heap in use after a GC. Two snapshots of a healthy run are flat within
+ * {@link #assertFlatSince}'s tolerances.
+ */
+public record ProcessResources(int descriptors, int threads, long directBytes, long heapAfterGc) {
+
+    /** Descriptors and threads must come back exactly. */
+    static final int DESCRIPTOR_TOLERANCE = 0;
+    static final int THREAD_TOLERANCE = 0;
+    /** Pools (receive buffers, output chunks) may still fill up a little after the warm-up. */
+    static final long DIRECT_MEMORY_TOLERANCE = 2L << 20;
+    static final long HEAP_TOLERANCE = 16L << 20;
+
+    /** Waits until {@code openConnections} reads 0 and what they held is released, then takes a snapshot. */
+    public static ProcessResources atQuietPoint(IntSupplier openConnections) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
+        while (openConnections.getAsInt() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(openConnections.getAsInt() + " server connections never closed");
+            }
+            Thread.sleep(10);
+        }
+        Thread.sleep(200); // descriptors of the last connections are closed after their last completion
+        System.gc();
+        Thread.sleep(100); // direct buffers are freed by the cleaner after the GC
+        System.gc();
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        long threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !t.isVirtual() && !t.getClass().getName().equals("jdk.internal.misc.CarrierThread"))
+                .filter(t -> !t.getName().startsWith("ForkJoinPool.commonPool"))
+                .count();
+        Runtime rt = Runtime.getRuntime();
+        return new ProcessResources(LeakCheck.openDescriptors().size(), (int) threads, direct.getMemoryUsed(),
+                rt.totalMemory() - rt.freeMemory());
+    }
+
+    /** Fails naming what grew past its tolerance since {@code before}. */
+    public void assertFlatSince(ProcessResources before) {
+        assertEquals(before.descriptors, descriptors, DESCRIPTOR_TOLERANCE, "open descriptors");
+        assertEquals(before.threads, threads, THREAD_TOLERANCE, "platform threads");
+        assertTrue(directBytes <= before.directBytes + DIRECT_MEMORY_TOLERANCE,
+                "direct memory grew: " + before.directBytes + " -> " + directBytes);
+        assertTrue(heapAfterGc <= before.heapAfterGc + HEAP_TOLERANCE,
+                "heap after GC grew: " + before.heapAfterGc + " -> " + heapAfterGc);
+    }
+
+    @Override
+    public String toString() {
+        return descriptors + " fds, " + threads + " threads, " + directBytes / 1024 + " KiB direct, "
+                + heapAfterGc / 1024 / 1024 + " MiB heap after GC";
+    }
+}
