@@ -29,6 +29,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(60)
 class HttpHostileInputTest {
 
+    static {
+        HttpTestSupport.probeEngines();
+    }
+
     @RegisterExtension
     final LeakCheck leakCheck = new LeakCheck();
 

@@ -34,6 +34,10 @@ class HttpServerTest {
     private static final int DATA_SIZE = 300_000;
     private static final String MODIFIED = "Sun, 01 Mar 2026 10:20:30 GMT";
 
+    static {
+        HttpTestSupport.probeEngines();
+    }
+
     @RegisterExtension
     final LeakCheck leakCheck = new LeakCheck();
 
