@@ -98,16 +98,25 @@ public final class HttpPathResolver {
             }
             segments.addLast(segment);
         }
-        Path candidate = realRoot;
-        for (String segment : segments) {
-            candidate = candidate.resolve(segment);
-        }
         try {
-            Path real = candidate.toRealPath();
-            if (!real.startsWith(realRoot)) {
-                return new Refused(403, "a symbolic link leads outside the root");
+            Path real = realRoot;
+            BasicFileAttributes attributes = null;
+            for (String segment : segments) {
+                real = real.resolve(segment);
+                attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (attributes.isSymbolicLink()) {
+                    // the rare case: follow every link of the whole path, then check where it ended
+                    real = resolveLinks(segments);
+                    if (!real.startsWith(realRoot)) {
+                        return new Refused(403, "a symbolic link leads outside the root");
+                    }
+                    attributes = Files.readAttributes(real, BasicFileAttributes.class);
+                    break;
+                }
             }
-            BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class);
+            if (attributes == null) {
+                attributes = Files.readAttributes(real, BasicFileAttributes.class);
+            }
             if (attributes.isDirectory()) {
                 if (!decoded.endsWith("/")) {
                     return new Redirect(location(segments));
@@ -123,6 +132,15 @@ public final class HttpPathResolver {
             // e.g. ELOOP from a link cycle, ENAMETOOLONG: the path cannot name a file we serve
             return new Refused(404, "cannot open: " + e.getMessage());
         }
+    }
+
+    /** The real path of the root joined with every segment (not only those walked so far), links followed. */
+    private Path resolveLinks(Deque<String> segments) throws IOException {
+        Path candidate = realRoot;
+        for (String segment : segments) {
+            candidate = candidate.resolve(segment);
+        }
+        return candidate.toRealPath();
     }
 
     private Resolution index(Path directory) throws IOException {
