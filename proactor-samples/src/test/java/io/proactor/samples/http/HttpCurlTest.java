@@ -44,7 +44,7 @@ class HttpCurlTest {
     void curlGetsFilesRangesAndStatuses() throws Exception {
         Path root = HttpTestSupport.tree(base, 200_000);
         byte[] data = Files.readAllBytes(root.resolve("data.bin"));
-        HttpServerConfig config = HttpServerConfig.of(root).withDirectIoThreshold(100_000).withAccessLog(true);
+        HttpServerConfig config = HttpServerConfig.of(root).withDirectIoThreshold(100_000);
         try (HttpFileServer server = HttpTestSupport.start("io_uring", ThreadingModel.SINGLE, config)) {
             String at = "http://127.0.0.1:" + server.localAddress().getPort();
             Path body = base.resolve("body");

@@ -75,6 +75,17 @@ class HttpPathResolverTest {
     }
 
     @Test
+    void linksInsideTheRootAreFollowedWhereverTheyAreInThePath() throws IOException {
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("sub"));
+        Files.createSymbolicLink(root.resolve("sub/up"), root);
+        Path real = root.toRealPath();
+        assertEquals(real.resolve("sub/file name.txt"), found("/alias/file%20name.txt"));
+        assertEquals(real.resolve("hello.txt"), found("/sub/up/hello.txt"));
+        assertEquals(real.resolve("sub/index.html"), found("/alias/"));
+        assertEquals(403, status("/sub/up/dir-outside/secret.txt"));
+    }
+
+    @Test
     void indexLinkLeadingOutsideIsForbidden() throws IOException {
         Path dir = Files.createDirectories(root.resolve("trap"));
         Files.createSymbolicLink(dir.resolve("index.html"), base.resolve("secret.txt"));
