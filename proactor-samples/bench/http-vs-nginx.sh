@@ -3,8 +3,10 @@
 #
 #   proactor-samples/bench/http-vs-nginx.sh            # writes proactor-samples/bench/http-vs-nginx.md
 #
-# Settings (environment): DURATION=5 (s per measurement), WARMUP=2 (s before each), CONNECTIONS=16,
-# THRESHOLD=4m (direct-I/O threshold of both servers), ENGINES="io_uring nio2 reactor", OUT=<markdown file>.
+# Settings (environment): DURATION=5 (s per measurement), WARMUP=2 (s before each), CONNECTIONS=16 (for
+# files below the threshold), LARGE_CONNECTIONS=2 (for files at or above it: with more, one response outlasts
+# the measurement), THRESHOLD=4m (direct-I/O threshold of both servers), ENGINES="io_uring nio2 reactor",
+# OUT=<markdown file>, NOTE=<a line put at the top of the results, e.g. how quiet the machine was>.
 #
 # Servers run on CPU 0 (taskset), wrk (one thread) on CPU 1. nginx runs one worker, access log off, in two
 # configurations: "sendfile" (sendfile on) and "directio" (sendfile on + aio + directio THRESHOLD: files at or
@@ -18,6 +20,8 @@ repo="$(cd "$here/../.." && pwd)"
 DURATION="${DURATION:-5}"
 WARMUP="${WARMUP:-2}"
 CONNECTIONS="${CONNECTIONS:-16}"
+LARGE_CONNECTIONS="${LARGE_CONNECTIONS:-2}"
+NOTE="${NOTE:-}"
 THRESHOLD="${THRESHOLD:-4m}"
 ENGINES="${ENGINES:-io_uring nio2 reactor}"
 OUT="${OUT:-$here/http-vs-nginx.md}"
@@ -117,11 +121,13 @@ LUA
 
 declare -A rps mibs errs
 measure() { # label port
-  local label=$1 port=$2 file out
+  local label=$1 port=$2 file out c
   for file in $FILES; do
+    c=$CONNECTIONS
+    [ "$(stat -c %s "$www/$file")" -ge "$threshold_bytes" ] && c=$LARGE_CONNECTIONS
     cat "$www/$file" > /dev/null # zero-copy runs read the page cache: start warm (O_DIRECT runs bypass it)
-    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 30s "http://127.0.0.1:$port/$file" > /dev/null
-    out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s -s "$lua" "http://127.0.0.1:$port/$file")
+    taskset -c 1 wrk -t1 -c"$c" -d"${WARMUP}s" --timeout 30s "http://127.0.0.1:$port/$file" > /dev/null
+    out=$(taskset -c 1 wrk -t1 -c"$c" -d"${DURATION}s" --timeout 30s -s "$lua" "http://127.0.0.1:$port/$file")
     read -r _ n bytes micros errors < <(grep '^TOTALS' <<< "$out")
     rps[$label,$file]=$(awk -v n="$n" -v us="$micros" 'BEGIN { r = n / (us / 1e6); printf (r < 100 ? "%.1f" : "%.0f"), r }')
     mibs[$label,$file]=$(awk -v b="$bytes" -v us="$micros" 'BEGIN { printf "%.1f", b / (us / 1e6) / 1048576 }')
@@ -167,10 +173,11 @@ file_bytes() { stat -c %s "$www/$1"; }
   echo
   echo "Produced by \`proactor-samples/bench/http-vs-nginx.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo
+  if [ -n "$NOTE" ]; then echo "**$NOTE**"; echo; fi
   echo "- machine: $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')), Linux $(uname -r)"
   echo "- JDK: $(jdk_version)"
   echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'), one worker; directio config: \`aio $aio; directio $THRESHOLD;\`"
-  echo "- wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), \`taskset -c 1 wrk -t1 -c$CONNECTIONS -d${DURATION}s\` after a ${WARMUP} s warm-up; servers on CPU 0"
+  echo "- wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), \`taskset -c 1 wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout 30s\` (\`-c$LARGE_CONNECTIONS\` for files of $THRESHOLD or more) after a ${WARMUP} s warm-up; servers on CPU 0"
   echo "- our server: \`taskset -c 0 ./proactor serve DIR --engine E --model single --directio-threshold $THRESHOLD\`"
   echo "- ratio: ours / nginx with the like-for-like config (sendfile below $THRESHOLD, directio at or above);"
   echo "  the reactor engine has no asynchronous file reads, so it sends every file zero-copy"
