@@ -58,7 +58,7 @@ final class HttpConnection implements ProtocolHandler {
     public void onOpen(Connection c) {
         connection = c;
         if (!server.admit(this)) {
-            error(null, 503, false, "Retry-After", "1");
+            shortResponse(null, 503, false, "Retry-After", "1");
             return;
         }
         arm(Phase.IDLE, server.config.idleTimeout().toNanos());
@@ -72,7 +72,7 @@ final class HttpConnection implements ProtocolHandler {
             try {
                 request = parser.parse(data);
             } catch (HttpParseException e) {
-                error(null, e.status(), false, null, null);
+                shortResponse(null, e.status(), false, null, null);
                 break;
             }
             if (request == null) {
@@ -112,7 +112,7 @@ final class HttpConnection implements ProtocolHandler {
         }
         deadline = 0;
         if (phase == Phase.REQUEST) {
-            error(null, 408, false, null, null);
+            shortResponse(null, 408, false, null, null);
         } else {
             connection.close(); // idle keep-alive, or the peer never closed after our last response
         }
@@ -129,14 +129,14 @@ final class HttpConnection implements ProtocolHandler {
         boolean keepAlive = request.keepAlive();
         if (!isHead && !method.equals("GET")) {
             boolean known = OTHER_KNOWN_METHODS.contains(method);
-            error(request, known ? 405 : 501, keepAlive, "Allow", "GET, HEAD");
+            shortResponse(request, known ? 405 : 501, keepAlive, "Allow", "GET, HEAD");
             return;
         }
         switch (server.resolver.resolve(request.rawPath())) {
             case HttpPathResolver.Found found -> file(request, found, isHead, keepAlive);
             case HttpPathResolver.Redirect redirect ->
-                    error(request, 301, keepAlive, "Location", redirect.location() + request.rawQuery());
-            case HttpPathResolver.Refused refused -> error(request, refused.status(), keepAlive, null, null);
+                    shortResponse(request, 301, keepAlive, "Location", redirect.location() + request.rawQuery());
+            case HttpPathResolver.Refused refused -> shortResponse(request, refused.status(), keepAlive, null, null);
         }
     }
 
@@ -154,7 +154,7 @@ final class HttpConnection implements ProtocolHandler {
         }
         long[] range = isHead ? null : HttpRanges.select(request, size, etag, modified);
         if (range == HttpRanges.UNSATISFIABLE) {
-            error(request, 416, keepAlive, "Content-Range", "bytes */" + size);
+            shortResponse(request, 416, keepAlive, "Content-Range", "bytes */" + size);
             return;
         }
         long start = range == null ? 0 : range[0];
@@ -200,8 +200,11 @@ final class HttpConnection implements ProtocolHandler {
         return sinceSecond >= 0 && modifiedSecond <= sinceSecond;
     }
 
-    /** A response with a short text body (none for HEAD); {@code request} is null when it could not be parsed. */
-    private void error(HttpRequest request, int status, boolean keepAlive, String extraName, String extraValue) {
+    /**
+     * A response whose body is its status as text (none for HEAD): errors, redirects, 503; {@code request} is
+     * null when there is none (unparsable, timed out, refused at connect).
+     */
+    private void shortResponse(HttpRequest request, int status, boolean keepAlive, String extraName, String extraValue) {
         byte[] body = (status + " " + HttpResponseHead.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
         boolean withBody = status != 304 && (request == null || !request.method().equals("HEAD"));
         head.start(status).header("Content-Type", "text/plain; charset=utf-8").header("Content-Length", body.length);
