@@ -7,7 +7,9 @@ window only:
   - throughput: round trips per second reported by the load generator;
   - server CPU per round trip: the sum of the server's threads' on-CPU time (/proc/PID/task/*/schedstat);
   - io_uring_enter and all system calls per round trip, and context switches per round trip, counted with
-    `perf stat -p PID` tracepoints (negligible overhead, unlike strace).
+    `perf stat -p PID` tracepoints (negligible overhead, unlike strace);
+  - instructions per round trip (user + kernel, `perf stat` hardware counter): unlike CPU time it hardly
+    changes when other work shares the machine, so it is the steadier measure of what a round trip costs.
 Rounds are interleaved (every server once per round) so machine noise spreads over all of them; the table
 gives the median and the min..max spread.
 
@@ -31,8 +33,8 @@ def find_java():
     sys.exit("no JDK 21+ found")
 
 
-def jvm_command(java, version, main, args):
-    cp = os.path.join(MODULE, "target", "classes") + ":" + os.path.join(MODULE, "target", "lib", "*")
+def jvm_command(java, version, main, args, build=os.path.join(MODULE, "target")):
+    cp = os.path.join(build, "classes") + ":" + os.path.join(build, "lib", "*")
     flags = ["--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"]
     if version >= 23:
         flags.append("--sun-misc-unsafe-memory-access=allow")
@@ -55,12 +57,17 @@ def cpu_ns(pid):
     return total
 
 
-EVENTS = ["syscalls:sys_enter_io_uring_enter", "raw_syscalls:sys_enter", "context-switches"]
+# instructions (user + kernel) is the least noise-sensitive cost measure on a shared machine; "n/a" where the
+# hardware counters are not exposed (some VMs)
+EVENTS = ["syscalls:sys_enter_io_uring_enter", "raw_syscalls:sys_enter", "context-switches", "instructions"]
 
 
 def run_one(java, version, kind, connections, size, depth, warmup, measure, cpus):
     port = free_port()
-    server = subprocess.Popen(["taskset", "-c", cpus[0]] + jvm_command(java, version, "io.proactor.benchmarks.EchoServerMain", [kind, port]),
+    # KIND@DIR runs KIND from a saved copy of proactor-benchmarks/target (its classes/ and lib/): before/after
+    server_kind, _, build = kind.partition("@")
+    server_args = [java, version, "io.proactor.benchmarks.EchoServerMain", [server_kind, port]] + ([build] if build else [])
+    server = subprocess.Popen(["taskset", "-c", cpus[0]] + jvm_command(*server_args),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = server.stdout.readline()
@@ -100,6 +107,7 @@ def run_one(java, version, kind, connections, size, depth, warmup, measure, cpus
             "ioUringEnterPerRoundTrip": per(counts.get(EVENTS[0])),
             "syscallsPerRoundTrip": per(counts.get(EVENTS[1])),
             "contextSwitchesPerRoundTrip": per(counts.get(EVENTS[2])),
+            "instructionsPerRoundTrip": per(counts.get(EVENTS[3])),
         }
     finally:
         server.send_signal(signal.SIGTERM)
@@ -123,7 +131,9 @@ def main():
     ap.add_argument("--measure", type=int, default=8)
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--size", type=int, default=64)
-    ap.add_argument("--servers", default="proactor-io_uring,proactor-nio2,proactor-reactor,netty-io_uring,netty-epoll")
+    ap.add_argument("--servers", default="proactor-io_uring,proactor-nio2,proactor-reactor,netty-io_uring,netty-epoll",
+                    help="comma-separated; KIND@DIR runs KIND from a saved copy DIR of proactor-benchmarks/target "
+                         "(measure before/after a change in one interleaved run)")
     ap.add_argument("--depths", default="1,16", help="messages in flight per connection: 1 = ping-pong")
     ap.add_argument("--out", default=os.path.join(MODULE, "results"))
     args = ap.parse_args()
@@ -157,8 +167,8 @@ def main():
         base_cpu = statistics.median([r["cpuMicrosPerRoundTrip"] for r in base]) if base else None
         base_tp = statistics.median([r["throughput"] for r in base]) if base else None
         lines += [f"## {'ping-pong' if depth == 1 else f'{depth} pipelined messages'} per connection", "",
-                  "| server | round trips/s | server CPU us / round trip | CPU vs netty-io_uring | throughput vs netty-io_uring | io_uring_enter / rt | syscalls / rt | ctx switches / rt |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| server | round trips/s | server CPU us / round trip | CPU vs netty-io_uring | throughput vs netty-io_uring | instructions / rt | io_uring_enter / rt | syscalls / rt | ctx switches / rt |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for kind in servers:
             rs = [r for r in rows if r["server"] == kind]
             cpu = statistics.median([r["cpuMicrosPerRoundTrip"] for r in rs])
@@ -166,10 +176,11 @@ def main():
             lines.append(f"| {kind} | {spread([r['throughput'] for r in rs], lambda v: f'{v:,.0f}')} "
                          f"| {spread([r['cpuMicrosPerRoundTrip'] for r in rs], lambda v: f'{v:.2f}')} "
                          f"| {cpu / base_cpu:.2f}x | {tp / base_tp:.2f}x "
+                         f"| {spread([r.get('instructionsPerRoundTrip') for r in rs], lambda v: f'{v:,.0f}')} "
                          f"| {spread([r['ioUringEnterPerRoundTrip'] for r in rs], lambda v: f'{v:.3f}')} "
                          f"| {spread([r['syscallsPerRoundTrip'] for r in rs], lambda v: f'{v:.3f}')} "
                          f"| {spread([r['contextSwitchesPerRoundTrip'] for r in rs], lambda v: f'{v:.3f}')} |"
-                         if base_cpu else f"| {kind} | {tp:,.0f} | {cpu:.2f} | | | | | |")
+                         if base_cpu else f"| {kind} | {tp:,.0f} | {cpu:.2f} | | | | | | |")
         lines.append("")
     report = "\n".join(lines)
     with open(os.path.join(args.out, f"echo-compare-{stamp}.md"), "w") as f:

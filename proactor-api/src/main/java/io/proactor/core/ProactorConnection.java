@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -80,12 +81,22 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         this.remote = socket.remoteAddress();
     }
 
-    /** Delivers {@code onOpen}, then starts reading; {@code opened} runs after {@code onOpen}. Any thread. */
-    void start(Runnable opened) {
+    /**
+     * Delivers {@code onOpen}, then starts reading; {@code opened} (may be null) completes after {@code onOpen}
+     * returned, or fails with what it threw (the connection is then aborted). Any thread.
+     */
+    void start(CompletableFuture<Connection> opened) {
         loop.runOnLoop(() -> callback(() -> {
-            handler.onOpen(this);
+            try {
+                handler.onOpen(this);
+            } catch (Throwable t) {
+                if (opened != null) {
+                    opened.completeExceptionally(t);
+                }
+                throw t;
+            }
             if (opened != null) {
-                opened.run();
+                opened.complete(this);
             }
         }, this::receiveNext));
     }

@@ -90,7 +90,7 @@ final class ProactorProtocolClient implements ProtocolClient {
             return;
         }
         connections.add(self[0]);
-        self[0].start(() -> result.complete(self[0]));
+        self[0].start(result);
     }
 
     @Override

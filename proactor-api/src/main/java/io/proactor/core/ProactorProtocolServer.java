@@ -45,6 +45,7 @@ final class ProactorProtocolServer implements ProtocolServer {
     private final ServerSpec spec;
     private final ProactorGroup group;
     private final WorkerPool workers;
+    private final StallWatchdog watchdog;
     private final List<AsyncServerSocket> listeners = new ArrayList<>();
     private final Set<ProactorConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Proactor, BufferPool> chunkPools = new ConcurrentHashMap<>();
@@ -63,6 +64,11 @@ final class ProactorProtocolServer implements ProtocolServer {
                 .withReceiveBuffers(spec.options().readBufferSize(), ProactorGroupConfig.DEFAULT_RECEIVE_BUFFER_COUNT));
         this.workers = spec.model() == ThreadingModel.WORKER_POOL
                 ? new WorkerPool(spec.threads(), "server-" + engine.name() + "-worker") : null;
+        this.watchdog = StallWatchdog.start("server-" + engine.name() + "-stall-watchdog", spec.stallWatch());
+        group.proactors().forEach(p -> watchdog.watch(p, p.name()));
+        if (workers != null) {
+            workers.workers().forEach(w -> watchdog.watch(w, "worker"));
+        }
     }
 
     static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
@@ -198,6 +204,7 @@ final class ProactorProtocolServer implements ProtocolServer {
             return;
         }
         closing = true;
+        watchdog.close();
         listeners.forEach(AsyncServerSocket::close);
         connections.forEach(c -> c.abort(null));
         group.close();

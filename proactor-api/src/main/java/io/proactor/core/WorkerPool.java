@@ -29,6 +29,11 @@ public final class WorkerPool implements AutoCloseable {
         this.workers = List.copyOf(list);
     }
 
+    /** Every worker, in order. */
+    public List<ExecutorService> workers() {
+        return workers;
+    }
+
     /** The worker for a new connection, round robin. */
     public ExecutorService next() {
         return workers.get(Math.floorMod(next.getAndIncrement(), workers.size()));

@@ -53,6 +53,7 @@ public interface ProtocolServer extends AutoCloseable {
         private Supplier<? extends ProtocolHandler> handlers;
         private ConnectionOptions options = ConnectionOptions.DEFAULT;
         private int backlog;
+        private StallWatch stallWatch = StallWatch.DEFAULT;
 
         Builder() {
         }
@@ -90,9 +91,15 @@ public interface ProtocolServer extends AutoCloseable {
             return this;
         }
 
+        /** How the server reports threads kept busy by a blocking callback; {@link StallWatch#DEFAULT} by default. */
+        public Builder stallWatch(StallWatch watch) {
+            this.stallWatch = Objects.requireNonNull(watch, "'stallWatch' is null: use StallWatch.OFF to turn it off");
+            return this;
+        }
+
         /** Validates the settings, binds and starts accepting. */
         public ProtocolServer bind(InetSocketAddress address) throws IOException {
-            ServerSpec spec = new ServerSpec(address, model, threads, handlers, options, backlog);
+            ServerSpec spec = new ServerSpec(address, model, threads, handlers, options, backlog, stallWatch);
             return (engine == null ? Engines.best() : engine).startServer(spec);
         }
 

@@ -13,15 +13,18 @@ import java.util.function.Supplier;
  * @param handlers    makes the handler of each new connection
  * @param options     per-connection options
  * @param backlog     listen backlog (0: the system default)
+ * @param stallWatch  how threads kept busy by a blocking callback are reported
  */
 public record ServerSpec(InetSocketAddress bindAddress, ThreadingModel model, int threads,
-                         Supplier<? extends ProtocolHandler> handlers, ConnectionOptions options, int backlog) {
+                         Supplier<? extends ProtocolHandler> handlers, ConnectionOptions options, int backlog,
+                         StallWatch stallWatch) {
 
     public ServerSpec {
         Objects.requireNonNull(bindAddress, "'bindAddress' is null");
         Objects.requireNonNull(model, "'model' is null");
         Objects.requireNonNull(handlers, "'handlers' is null: give a supplier of protocol handlers");
         Objects.requireNonNull(options, "'options' is null");
+        Objects.requireNonNull(stallWatch, "'stallWatch' is null: use StallWatch.OFF to turn it off");
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("'threads' must be between 1 and 1024, was " + threads);
         }

@@ -26,6 +26,10 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
     /** Set only while probing availability: the thread that creates, enables and frees the probe ring. */
     private final Thread probeThread;
     private ProactorLoop loop;
+    private Runnable beforeSubmit = () -> { };
+    /** Completions the previous {@link #awaitAndDispatch} handed out, and the current one so far. */
+    private int previousRunCompletions;
+    private int currentRunCompletions;
     private boolean initialized;
     private boolean canBlock;
     private long deadlineNanos;
@@ -42,6 +46,24 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
     /** Binds the proactor whose thread drives the ring; once, before that thread starts. */
     void bind(ProactorLoop owner) {
         this.loop = owner;
+    }
+
+    /** Sets work to run on the loop just before each submit (e.g. queueing batched SQEs); once, loop only. */
+    void beforeSubmit(Runnable task) {
+        this.beforeSubmit = task;
+    }
+
+    /** Counts a completion handed to a channel; called by each {@link RingHandle}, loop only. */
+    void completionDispatched() {
+        currentRunCompletions++;
+    }
+
+    /**
+     * Whether the current or the previous run handed out at least {@code completions} completions: a busy
+     * ring, where work deferred to the next submit is likely to be joined by more of its kind. Loop only.
+     */
+    boolean busy(int completions) {
+        return currentRunCompletions >= completions || previousRunCompletions >= completions;
     }
 
     /** Registers a channel's handle with the ring; loop only. */
@@ -62,6 +84,9 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         ensureInitialized();
         canBlock = timeoutNanos != 0;
         deadlineNanos = timeoutNanos < 0 ? -1 : System.nanoTime() + timeoutNanos;
+        beforeSubmit.run();
+        previousRunCompletions = currentRunCompletions;
+        currentRunCompletions = 0;
         return handler.run(this);
     }
 

@@ -59,6 +59,7 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
         this.loop = loop;
         this.ring = ring;
         this.buffers = new ProvidedBuffers(loop, ring, config.receiveBufferSize(), config.receiveBufferCount());
+        ring.beforeSubmit(buffers::provideReleased);
         this.bounceBuffers = new BufferPool(loop, config.receiveBufferSize(), 64);
         this.handle = new RingHandle(ring, loop, this, () -> { });
     }

@@ -96,6 +96,7 @@ final class RingHandle implements IoUringIoHandle {
         int tag = (int) e.userData();
         int res = e.res();
         int flags = e.flags();
+        ring.completionDispatched();
         if ((flags & IoUringSqes.CQE_F_MORE) == 0) {
             outstanding--;
             loop.operationFinished();

@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -200,6 +201,128 @@ class IoUringEngineTest {
                 listener.close();
             }
         }
+    }
+
+    @Test
+    void aQuietRingGivesEachReleasedBufferBackAtOnce() throws Throwable {
+        try (ProactorGroup group = ProactorGroup.open(engine,
+                ProactorGroupConfig.of(1).withReceiveBuffers(1024, 2))) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 8);
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            try (Socket client = new Socket()) {
+                client.connect(listener.localAddress());
+                AsyncSocket server = await(accepted);
+                // with two buffers, ten messages go through only if every release reaches the kernel
+                for (int i = 0; i < 10; i++) {
+                    client.getOutputStream().write(randomBytes(100, i));
+                    LeasedBuffer lease = await(server.receive());
+                    assertBytesEqual(randomBytes(100, i), lease.buffer());
+                    long before = provideSubmissions(group);
+                    lease.release();
+                    assertEquals(before + 1, provideSubmissions(group), "given back by the release itself");
+                }
+                server.close();
+            } finally {
+                listener.close();
+            }
+        }
+    }
+
+    @Test
+    void aBusyRingGivesReleasedBuffersBackInRuns() throws Throwable {
+        int connections = 16;
+        try (ProactorGroup group = ProactorGroup.open(engine,
+                ProactorGroupConfig.of(1).withReceiveBuffers(1024, 64))) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 64);
+            List<Socket> clients = new ArrayList<>();
+            List<AsyncSocket> servers = new ArrayList<>();
+            AtomicInteger buffersReceived = new AtomicInteger();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    Socket c = new Socket();
+                    c.connect(listener.localAddress());
+                    clients.add(c);
+                    AsyncSocket s = await(a);
+                    servers.add(s);
+                    echoWithLeases(s, buffersReceived);
+                }
+                for (int round = 0; round < 3; round++) {
+                    long before = provideSubmissions(group);
+                    // hold the loop while every client sends, so one ring run hands out all the receives
+                    CountDownLatch sent = new CountDownLatch(1);
+                    group.next().execute(() -> awaitQuietly(sent));
+                    for (int i = 0; i < connections; i++) {
+                        clients.get(i).getOutputStream().write(randomBytes(100, round * connections + i));
+                    }
+                    Thread.sleep(20);
+                    sent.countDown();
+                    for (int i = 0; i < connections; i++) {
+                        byte[] echo = clients.get(i).getInputStream().readNBytes(100);
+                        assertBytesEqual(randomBytes(100, round * connections + i), ByteBuffer.wrap(echo));
+                    }
+                    long provides = provideSubmissions(group) - before;
+                    assertTrue(provides <= connections / 2, provides + " PROVIDE_BUFFERS for " + connections
+                            + " buffers released in one busy run: they were not given back together");
+                }
+                assertEquals(3 * connections, buffersReceived.get(), "one buffer per message");
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+                listener.close();
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Echoes what {@code s} receives: copies each lease, releases it at once, writes the copy, receives again. */
+    private static void echoWithLeases(AsyncSocket s, AtomicInteger buffersReceived) {
+        s.receive(null, new CompletionHandler<LeasedBuffer, Void>() {
+            @Override
+            public void completed(LeasedBuffer lease, Void a) {
+                if (lease == null) {
+                    return;
+                }
+                buffersReceived.incrementAndGet();
+                ByteBuffer copy = ByteBuffer.allocate(lease.buffer().remaining()).put(lease.buffer()).flip();
+                lease.release();
+                CompletionHandler<LeasedBuffer, Void> next = this;
+                s.write(copy, null, new CompletionHandler<Integer, Void>() {
+                    @Override
+                    public void completed(Integer n, Void b) {
+                        if (copy.hasRemaining()) {
+                            s.write(copy, null, this);
+                        } else {
+                            s.receive(null, next);
+                        }
+                    }
+
+                    @Override
+                    public void failed(Throwable exc, Void b) {
+                    }
+                });
+            }
+
+            @Override
+            public void failed(Throwable exc, Void a) {
+            }
+        });
+    }
+
+    private static long provideSubmissions(ProactorGroup group) throws Throwable {
+        ProactorLoop loop = (ProactorLoop) group.next();
+        CompletableFuture<Long> n = new CompletableFuture<>();
+        loop.execute(() -> n.complete(((IoUringOperationProcessor) loop.processor()).buffers().provideSubmissions()));
+        return await(n);
     }
 
     /** Copies a received lease into {@code into} and gives the buffer back. */

@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.core.StallWatchdog;
 import io.proactor.core.WorkerPool;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
@@ -43,6 +44,7 @@ final class ReactorProtocolServer implements ProtocolServer {
     private final ServerSpec spec;
     private final List<ReactorLoop> loops = new ArrayList<>();
     private final WorkerPool workers;
+    private final StallWatchdog watchdog;
     private final Set<ReactorConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile InetSocketAddress localAddress;
     private volatile boolean closing;
@@ -52,6 +54,10 @@ final class ReactorProtocolServer implements ProtocolServer {
         this.spec = spec;
         this.workers = spec.model() == ThreadingModel.WORKER_POOL
                 ? new WorkerPool(spec.threads(), "server-" + engine.name() + "-worker") : null;
+        this.watchdog = StallWatchdog.start("server-" + engine.name() + "-stall-watchdog", spec.stallWatch());
+        if (workers != null) {
+            workers.workers().forEach(w -> watchdog.watch(w, "worker"));
+        }
     }
 
     static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
@@ -72,7 +78,9 @@ final class ReactorProtocolServer implements ProtocolServer {
             case REUSEPORT -> spec.threads();
         };
         for (int i = 0; i < count; i++) {
-            loops.add(new ReactorLoop("server-" + engine.name() + "-" + i, spec.options().readBufferSize()));
+            ReactorLoop loop = new ReactorLoop("server-" + engine.name() + "-" + i, spec.options().readBufferSize());
+            loops.add(loop);
+            watchdog.watch(loop, loop.name());
         }
         switch (spec.model()) {
             case SINGLE, WORKER_POOL -> listenOn(loops.get(0), spec.bindAddress(), false, List.of(loops.get(0)));
@@ -241,6 +249,7 @@ final class ReactorProtocolServer implements ProtocolServer {
     @Override
     public void close() {
         closing = true;
+        watchdog.close();
         // Each loop closes its listener and connections as it ends (handlers see onClose), then its selector.
         loops.forEach(ReactorLoop::shutdown);
         loops.forEach(ReactorLoop::close);

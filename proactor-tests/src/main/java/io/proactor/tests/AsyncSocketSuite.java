@@ -44,6 +44,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -491,6 +492,146 @@ public abstract class AsyncSocketSuite {
         assertThrows(ShutdownChannelGroupException.class, () -> own.next().openSocket());
         assertThrows(RejectedExecutionException.class, () -> own.next().execute(() -> { }));
         own.close(); // idempotent
+    }
+
+    @Test
+    void closeRacingWithACompletionEndsTheOperationOnce() throws Throwable {
+        AsyncServerSocket listener = group.next().openServerSocket().bind(loopback(0), 64);
+        try (Socket peer = new Socket()) {
+            CompletableFuture<AsyncSocket> first = listener.accept();
+            peer.connect(listener.localAddress());
+            await(first).close();
+        }
+        int completedWithData = 0;
+        for (int i = 0; i < 300; i++) {
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            try (Socket peer = new Socket()) {
+                peer.connect(listener.localAddress());
+                AsyncSocket server = await(accepted);
+                CountingHandler<Integer> read = new CountingHandler<>();
+                server.read(ByteBuffer.allocate(16), null, read);
+                peer.getOutputStream().write(1); // the read's completion and the close below race
+                if (i % 2 == 0) {
+                    server.close();
+                } else {
+                    server.proactor().execute(server::close);
+                }
+                Throwable failure = await(read.first);
+                if (failure == null) {
+                    assertEquals(1, read.result, "a read that won the race got the byte");
+                    completedWithData++;
+                } else {
+                    assertInstanceOf(AsynchronousCloseException.class, failure, "a read that lost the race");
+                }
+                Thread.sleep(1);
+                assertEquals(1, read.calls.get(), "handler calls");
+            }
+        }
+        listener.close();
+        System.out.println(engine().name() + ": close raced a completion 300 times; the read won " + completedWithData);
+    }
+
+    @Test
+    void shutdownUnderLoadEndsEveryOperationOnceWithinItsDeadline() throws Throwable {
+        ProactorGroup own = ProactorGroup.open(engine(), 2);
+        OperationLedger ledger = new OperationLedger();
+        AsyncServerSocket listener = own.next().openServerSocket().bind(loopback(0), 64);
+        for (int i = 0; i < 20; i++) {
+            CompletableFuture<AsyncSocket> accepted = listener.accept(own.next());
+            AsyncSocket client = own.next().openSocket();
+            await(client.connect(listener.localAddress()));
+            AsyncSocket server = await(accepted);
+            ledger.echo(server, ByteBuffer.allocate(8192));
+            ledger.writeForever(client, ByteBuffer.allocate(8192));
+            ledger.readForever(client, ByteBuffer.allocate(8192));
+        }
+        TestSupport.eventually(() -> ledger.ended.get() > 2000, "operations completing under load");
+
+        long start = System.nanoTime();
+        await(own.shutdownGracefully(Duration.ofSeconds(5)));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 5000, "shutdown took " + millis + " ms, past its 5 s deadline");
+        Thread.sleep(200); // a late or second handler call would come in this window
+        assertEquals(0, ledger.endedTwice.get(), "operations whose handler ran twice");
+        assertEquals(ledger.started.get(), ledger.ended.get(), "every started operation ended");
+        assertTrue(ledger.unexpected.isEmpty(), "unexpected failures: " + ledger.unexpected);
+        assertFalse(listener.isOpen());
+    }
+
+    /**
+     * Keeps operations going on sockets and accounts for each: started when initiated, ended when its handler
+     * runs (or when initiating it threw), with a second handler call for one operation counted apart.
+     */
+    static final class OperationLedger {
+        final AtomicLong started = new AtomicLong();
+        final AtomicLong ended = new AtomicLong();
+        final AtomicLong endedTwice = new AtomicLong();
+        final java.util.Queue<Throwable> unexpected = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        /** Reads into {@code buffer} and writes back what came, until the socket ends. */
+        void echo(AsyncSocket socket, ByteBuffer buffer) {
+            start(h -> socket.read(buffer.clear(), null, h), n -> {
+                if (n >= 0) {
+                    buffer.flip();
+                    start(h -> socket.write(buffer, null, h), w -> echo(socket, buffer));
+                }
+            });
+        }
+
+        void writeForever(AsyncSocket socket, ByteBuffer buffer) {
+            start(h -> socket.write(buffer.clear(), null, h), n -> writeForever(socket, buffer));
+        }
+
+        void readForever(AsyncSocket socket, ByteBuffer buffer) {
+            start(h -> socket.read(buffer.clear(), null, h), n -> {
+                if (n >= 0) {
+                    readForever(socket, buffer);
+                }
+            });
+        }
+
+        private void start(java.util.function.Consumer<CompletionHandler<Integer, Object>> initiate,
+                           java.util.function.IntConsumer next) {
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            started.incrementAndGet();
+            try {
+                initiate.accept(new CompletionHandler<>() {
+                    @Override
+                    public void completed(Integer n, Object a) {
+                        if (end(done)) {
+                            next.accept(n);
+                        }
+                    }
+
+                    @Override
+                    public void failed(Throwable exc, Object a) {
+                        if (end(done) && !expectedAtShutdown(exc)) {
+                            unexpected.add(exc);
+                        }
+                    }
+                });
+            } catch (RuntimeException refused) { // initiated on a closed socket or a group shutting down
+                end(done);
+                if (!expectedAtShutdown(refused)) {
+                    unexpected.add(refused);
+                }
+            }
+        }
+
+        private boolean end(java.util.concurrent.atomic.AtomicBoolean done) {
+            if (!done.compareAndSet(false, true)) {
+                endedTwice.incrementAndGet();
+                return false;
+            }
+            ended.incrementAndGet();
+            return true;
+        }
+
+        private static boolean expectedAtShutdown(Throwable t) {
+            // closed by the shutdown, or the peer's socket was closed first (reset, broken pipe)
+            return t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof ShutdownChannelGroupException || t instanceof IOException;
+        }
     }
 
     @Test

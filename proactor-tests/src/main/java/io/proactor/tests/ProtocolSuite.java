@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.Engines;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.StallReport;
+import io.proactor.protocol.StallWatch;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
@@ -28,11 +32,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -486,6 +493,76 @@ public abstract class ProtocolSuite {
             }
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void aHandlerThatBlocksIsReportedByTheStallWatchdogAndTheServerCarriesOn(ThreadingModel model) throws Throwable {
+        List<StallReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProtocolHandler blocking = new ProtocolHandler() {
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                if (data.get(data.position()) == 'B') {
+                    try {
+                        Thread.sleep(600); // what a handler must not do on a loop
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                connection.write(data);
+            }
+        };
+        try (ProtocolServer server = ProtocolServer.builder().engine(engine()).model(model).threads(2)
+                .handler(() -> blocking).stallWatch(new StallWatch(Duration.ofMillis(100), reports::add))
+                .bind(TestSupport.loopback(0))) {
+            for (String message : List.of("B", "after")) {
+                try (Socket s = new Socket()) {
+                    s.connect(server.localAddress());
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+                    byte[] echo = s.getInputStream().readNBytes(message.length());
+                    assertEquals(message, new String(echo, StandardCharsets.US_ASCII), "echo");
+                }
+            }
+        }
+        if (!callbackThreadsFollowTheModel()) {
+            assertTrue(reports.isEmpty(), "a thread per connection has no shared thread to stall: " + reports);
+            return;
+        }
+        assertEquals(1, reports.size(), "one report for one stall: " + reports);
+        StallReport report = reports.get(0);
+        assertTrue(report.busyFor().compareTo(Duration.ofMillis(100)) > 0, "busy for " + report.busyFor());
+        assertTrue(report.stack().stream().anyMatch(f -> f.getClassName().startsWith(ProtocolSuite.class.getName())),
+                "the stack shows the blocking handler: " + report.stack());
+    }
+
+    @Test
+    void aClientWhoseOnOpenThrowsFailsItsConnectFutureWithThatException() throws Throwable {
+        IllegalStateException thrown = new IllegalStateException("refused by onOpen (test)");
+        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        ProtocolHandler refusing = new ProtocolHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                throw thrown;
+            }
+
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                data.position(data.limit());
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                closed.complete(cause);
+            }
+        };
+        try (ProtocolServer server = server(ThreadingModel.SINGLE, Handlers.Echo::new);
+             ProtocolClient client = client(engine())) {
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> client.connect(server.localAddress(), refusing).get(10, TimeUnit.SECONDS));
+            assertSame(thrown, failure.getCause());
+            assertSame(thrown, await(closed), "the connection is aborted with what onOpen threw");
         }
     }
 

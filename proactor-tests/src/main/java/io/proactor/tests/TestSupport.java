@@ -2,6 +2,10 @@ package io.proactor.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.proactor.protocol.Connection;
+import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.ProtocolServer;
+import io.proactor.spi.Engine;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,6 +25,25 @@ public final class TestSupport {
     }
 
     /** Deterministic pseudo-random bytes, different for each seed. */
+    /**
+     * Echoes one message through a server and a client of {@code engine}, then closes both: run it before a
+     * first resource count, as an engine's libraries may allocate process-wide memory once, on first use
+     * (Netty's io_uring transport keeps static direct buffers).
+     */
+    public static void useEngineOnce(Engine engine) throws Throwable {
+        try (ProtocolServer server = ProtocolServer.builder().engine(engine).handler(Handlers.Echo::new)
+                .bind(loopback(0));
+             ProtocolClient client = ProtocolClient.builder().engine(engine).build()) {
+            Handlers.Collector collector = new Handlers.Collector();
+            Connection c = await(client.connect(server.localAddress(), collector));
+            CompletableFuture<byte[]> echoed = collector.received(1);
+            c.write(ByteBuffer.wrap(new byte[] {1}));
+            await(echoed);
+            c.close();
+            await(collector.closed);
+        }
+    }
+
     public static byte[] randomBytes(int size, long seed) {
         byte[] data = new byte[size];
         SplittableRandom r = new SplittableRandom(seed);

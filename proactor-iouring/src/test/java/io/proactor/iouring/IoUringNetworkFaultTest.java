@@ -1,0 +1,12 @@
+package io.proactor.iouring;
+
+import io.proactor.Engines;
+import io.proactor.spi.Engine;
+import io.proactor.tests.NetworkFaultSuite;
+
+class IoUringNetworkFaultTest extends NetworkFaultSuite.WithChannelApi {
+    @Override
+    protected Engine engine() {
+        return Engines.require(IoUringEngine.NAME);
+    }
+}

@@ -1,0 +1,12 @@
+package io.proactor.reactor;
+
+import io.proactor.Engines;
+import io.proactor.spi.Engine;
+import io.proactor.tests.NetworkFaultSuite;
+
+class VirtualThreadNetworkFaultTest extends NetworkFaultSuite {
+    @Override
+    protected Engine engine() {
+        return Engines.require(VirtualThreadEngine.NAME);
+    }
+}
