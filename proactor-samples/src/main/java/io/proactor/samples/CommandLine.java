@@ -4,9 +4,16 @@ import io.proactor.EngineUnavailableException;
 import io.proactor.Engines;
 import io.proactor.protocol.ThreadingModel;
 import io.proactor.spi.Engine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Flags of the form {@code --name value} or {@code --name=value}; a bad flag or value throws
@@ -21,10 +28,22 @@ final class CommandLine {
         }
     }
 
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final Set<String> switchesOn = new HashSet<>();
+    private final List<String> positional = new ArrayList<>();
     private final boolean help;
 
     CommandLine(String[] args, Set<String> known) throws UsageException {
+        this(args, known, Set.of(), 0);
+    }
+
+    /**
+     * @param switches       flags that take no value ({@code --access-log})
+     * @param maxPositional  how many plain arguments (not flags) are allowed, e.g. a directory
+     */
+    CommandLine(String[] args, Set<String> known, Set<String> switches, int maxPositional) throws UsageException {
         boolean helpSeen = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -33,9 +52,17 @@ final class CommandLine {
                 continue;
             }
             if (!a.startsWith("--") || a.length() == 2) {
-                throw new UsageException("unexpected argument '" + a + "'");
+                if (a.startsWith("-") || positional.size() >= maxPositional) {
+                    throw new UsageException("unexpected argument '" + a + "'");
+                }
+                positional.add(a);
+                continue;
             }
             String name = a.substring(2);
+            if (switches.contains(name)) {
+                switchesOn.add(name);
+                continue;
+            }
             String value;
             int eq = name.indexOf('=');
             if (eq >= 0) {
@@ -56,6 +83,56 @@ final class CommandLine {
 
     boolean help() {
         return help;
+    }
+
+    boolean on(String switchName) {
+        return switchesOn.contains(switchName);
+    }
+
+    /** The plain (non-flag) arguments, in order. */
+    List<String> positional() {
+        return positional;
+    }
+
+    /** A byte count: a whole number with an optional K, M or G suffix (powers of 1024). */
+    long bytes(String name, long fallback) throws UsageException {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        String t = v.trim().toUpperCase(Locale.ROOT);
+        int shift = t.endsWith("K") ? 10 : t.endsWith("M") ? 20 : t.endsWith("G") ? 30 : 0;
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            if (n < 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new UsageException("--" + name + " must be a size >= 0, was '" + v + "'");
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a size in bytes with an optional K, M or G suffix"
+                    + " (e.g. 4M), was '" + v + "'");
+        }
+    }
+
+    /** A duration: a whole number with a unit, ms, s or m (e.g. 500ms, 10s, 2m). */
+    Duration duration(String name, Duration fallback) throws UsageException {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(t);
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new UsageException("--" + name + " must be a positive duration with a unit ms, s or m"
+                    + " (e.g. 500ms, 10s), was '" + v + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
     }
 
     String string(String name, String fallback) {

@@ -11,6 +11,7 @@ public final class Main {
             commands:
               echo-server   echo server, engine and threading model chosen by flags (try: nc 127.0.0.1 7007)
               echo-client   echo load: connections x ping-pong messages, every byte verified
+              serve         HTTP/1.1 static file server: serve DIR (try: curl -v 127.0.0.1:8080/)
               engines       list the engines on the class path and whether each can run here""";
 
     private Main() {
@@ -25,6 +26,7 @@ public final class Main {
         switch (args[0]) {
             case "echo-server" -> EchoServer.main(rest);
             case "echo-client" -> EchoClient.main(rest);
+            case "serve" -> ServeCommand.main(rest);
             case "engines" -> EnginesCommand.main(rest);
             default -> {
                 System.err.println("error: unknown command '" + args[0] + "'");

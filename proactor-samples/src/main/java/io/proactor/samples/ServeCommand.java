@@ -1,0 +1,116 @@
+package io.proactor.samples;
+
+import io.proactor.protocol.ThreadingModel;
+import io.proactor.samples.http.HttpFileServer;
+import io.proactor.samples.http.HttpServerConfig;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code proactor serve DIR}: the HTTP/1.1 static file server. Try it with {@code curl -v localhost:8080/}. */
+public final class ServeCommand {
+
+    static final String USAGE = """
+            usage: proactor serve DIR [--port N] [--host ADDRESS] [--engine NAME] [--model MODEL] [--threads N]
+                                      [--directio-threshold SIZE] [--header-timeout T] [--idle-timeout T]
+                                      [--max-connections N] [--access-log]
+
+              DIR                   the directory to serve (GET and HEAD; a directory is served from its
+                                    index.html, never listed; symbolic links leading outside DIR are refused)
+              --port                TCP port to listen on (default 8080; 0 picks a free port)
+              --host                address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
+              --engine              io_uring | nio2 | reactor | virtual-threads (default: the best available)
+              --model               single | worker-pool | main-sub | reuseport (default single)
+              --threads             I/O loops for main-sub and reuseport, workers for worker-pool (default 2)
+              --directio-threshold  files of at least SIZE are read with O_DIRECT, two aligned buffers in
+                                    flight, leaving the page cache alone; smaller ones go zero-copy
+                                    (default 4M; K, M, G suffixes; reactor engines always use zero-copy)
+              --header-timeout      time for a request head to arrive from its first byte (default 10s)
+              --idle-timeout        time a keep-alive connection may wait for its next request (default 60s)
+              --max-connections     connections served at once; more are answered 503 (default 10000)
+              --access-log          log one line per request (SLF4J logger io.proactor.http.access)
+
+            Stops cleanly on Ctrl-C.""";
+
+    private ServeCommand() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        HttpFileServer server;
+        try {
+            server = start(args, out);
+            if (server == null) {
+                return 0; // --help
+            }
+        } catch (CommandLine.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (IOException e) {
+            err.println("error: cannot serve: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            out.println("file server stopped");
+            stopped.countDown();
+        }, "serve-shutdown"));
+        InetSocketAddress at = server.localAddress();
+        out.printf("serving %s on http://%s:%d/ (engine %s, model %s, direct I/O from %d bytes); Ctrl-C stops it%n",
+                server.config().root(), at.getHostString(), at.getPort(), server.protocolServer().engine().name(),
+                server.protocolServer().model().label(), server.config().directIoThreshold());
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** Parses the flags and starts the server; {@code null} after printing the help text. */
+    static HttpFileServer start(String[] args, PrintStream out) throws CommandLine.UsageException, IOException {
+        CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads",
+                "directio-threshold", "header-timeout", "idle-timeout", "max-connections"), Set.of("access-log"), 1);
+        if (cl.help()) {
+            out.println(USAGE);
+            return null;
+        }
+        if (cl.positional().isEmpty()) {
+            throw new CommandLine.UsageException("give the directory to serve, e.g. proactor serve ./public");
+        }
+        Path root = Path.of(cl.positional().get(0));
+        if (!Files.isDirectory(root)) {
+            throw new CommandLine.UsageException("'" + root + "' is not a directory (or does not exist)");
+        }
+        int port = cl.integer("port", 8080, 0, 65535);
+        String host = cl.string("host", "127.0.0.1");
+        ThreadingModel model = cl.model();
+        int threads = cl.integer("threads", 2, 1, 1024);
+        HttpServerConfig config = new HttpServerConfig(root,
+                cl.bytes("directio-threshold", HttpServerConfig.DEFAULT_DIRECT_IO_THRESHOLD),
+                cl.duration("header-timeout", HttpServerConfig.DEFAULT_HEADER_TIMEOUT),
+                cl.duration("idle-timeout", HttpServerConfig.DEFAULT_IDLE_TIMEOUT),
+                cl.integer("max-connections", HttpServerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+                cl.on("access-log"));
+        Engine engine = cl.engine();
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new CommandLine.UsageException("--host '" + host + "' cannot be resolved");
+        }
+        return HttpFileServer.start(config, engine, model, threads, address);
+    }
+}

@@ -1,0 +1,64 @@
+package io.proactor.samples.http;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of an {@link HttpFileServer}.
+ *
+ * @param root              the directory served
+ * @param directIoThreshold files of at least this many bytes are sent with {@code O_DIRECT} reads
+ *                          ({@code FileSendMode.DIRECT_IO}); smaller ones zero-copy from the page cache
+ * @param headerTimeout     how long a request head may take to arrive from its first byte (slow clients);
+ *                          also how long a closing connection waits for the peer's FIN before closing anyway
+ * @param idleTimeout       how long a keep-alive connection may wait for its next request
+ * @param maxConnections    connections served at once; more are answered 503 and closed
+ * @param accessLog         one line per request through the SLF4J logger {@value HttpFileServer#ACCESS_LOGGER}
+ */
+public record HttpServerConfig(Path root, long directIoThreshold, Duration headerTimeout, Duration idleTimeout,
+                               int maxConnections, boolean accessLog) {
+
+    public static final long DEFAULT_DIRECT_IO_THRESHOLD = 4L * 1024 * 1024;
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    public HttpServerConfig {
+        Objects.requireNonNull(root, "'root' is null: give the directory to serve");
+        Objects.requireNonNull(headerTimeout, "'headerTimeout' is null");
+        Objects.requireNonNull(idleTimeout, "'idleTimeout' is null");
+        if (directIoThreshold < 0) {
+            throw new IllegalArgumentException("'directIoThreshold' must be >= 0 bytes, was " + directIoThreshold);
+        }
+        if (headerTimeout.toMillis() < 1 || idleTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("timeouts must be at least 1 ms, were header " + headerTimeout
+                    + ", idle " + idleTimeout);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("'maxConnections' must be at least 1, was " + maxConnections);
+        }
+    }
+
+    /** Defaults for serving {@code root}: 4 MiB direct-I/O threshold, 10 s header and 60 s idle timeouts. */
+    public static HttpServerConfig of(Path root) {
+        return new HttpServerConfig(root, DEFAULT_DIRECT_IO_THRESHOLD, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_MAX_CONNECTIONS, false);
+    }
+
+    public HttpServerConfig withDirectIoThreshold(long bytes) {
+        return new HttpServerConfig(root, bytes, headerTimeout, idleTimeout, maxConnections, accessLog);
+    }
+
+    public HttpServerConfig withTimeouts(Duration header, Duration idle) {
+        return new HttpServerConfig(root, directIoThreshold, header, idle, maxConnections, accessLog);
+    }
+
+    public HttpServerConfig withMaxConnections(int n) {
+        return new HttpServerConfig(root, directIoThreshold, headerTimeout, idleTimeout, n, accessLog);
+    }
+
+    public HttpServerConfig withAccessLog(boolean on) {
+        return new HttpServerConfig(root, directIoThreshold, headerTimeout, idleTimeout, maxConnections, on);
+    }
+}

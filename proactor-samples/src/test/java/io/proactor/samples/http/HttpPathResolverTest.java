@@ -1,0 +1,108 @@
+package io.proactor.samples.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpPathResolverTest {
+
+    @TempDir
+    Path base;
+
+    private Path root;
+    private HttpPathResolver resolver;
+
+    @BeforeEach
+    void tree() throws IOException {
+        root = HttpTestSupport.tree(base, 10);
+        resolver = new HttpPathResolver(root);
+    }
+
+    private int status(String rawPath) {
+        return assertInstanceOf(HttpPathResolver.Refused.class, resolver.resolve(rawPath)).status();
+    }
+
+    private Path found(String rawPath) {
+        return assertInstanceOf(HttpPathResolver.Found.class, resolver.resolve(rawPath)).file();
+    }
+
+    @Test
+    void resolvesFilesAndIndexesUnderTheRealRoot() throws IOException {
+        Path real = root.toRealPath();
+        assertEquals(real.resolve("hello.txt"), found("/hello.txt"));
+        assertEquals(real.resolve("hello.txt"), found("//./sub/..//hello.txt"));
+        assertEquals(real.resolve("index.html"), found("/"));
+        assertEquals(real.resolve("sub/index.html"), found("/sub/"));
+        assertEquals(real.resolve("sub/file name.txt"), found("/sub/file%20name.txt"));
+        assertEquals(real.resolve("hello.txt"), found("/link-inside.txt"));
+    }
+
+    @Test
+    void refusals() {
+        assertEquals(400, status("/../secret.txt"));
+        assertEquals(400, status("/%2e%2e/secret.txt"));
+        assertEquals(400, status("/a%2fb"));
+        assertEquals(400, status("/a%00"));
+        assertEquals(400, status("/a%1b"));
+        assertEquals(400, status("/a%"));
+        assertEquals(400, status("/a%4"));
+        assertEquals(400, status("/%ff"));
+        assertEquals(400, status("/a b"));
+        assertEquals(400, status("/\u00e9"));
+        assertEquals(400, status("relative"));
+        assertEquals(403, status("/link-outside.txt"));
+        assertEquals(403, status("/dir-outside/secret.txt"));
+        assertEquals(403, status("/noindex/"));
+        assertEquals(404, status("/missing"));
+        assertEquals(404, status("/hello.txt/more"));
+    }
+
+    @Test
+    void directoryWithoutSlashRedirectsToANormalizedLocalPath() {
+        assertEquals("/sub/", assertInstanceOf(HttpPathResolver.Redirect.class, resolver.resolve("/sub")).location());
+        // '//sub' must not become a redirect to a host called 'sub'
+        assertEquals("/sub/", assertInstanceOf(HttpPathResolver.Redirect.class, resolver.resolve("//sub")).location());
+    }
+
+    @Test
+    void linksInsideTheRootAreFollowedWhereverTheyAreInThePath() throws IOException {
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("sub"));
+        Files.createSymbolicLink(root.resolve("sub/up"), root);
+        Path real = root.toRealPath();
+        assertEquals(real.resolve("sub/file name.txt"), found("/alias/file%20name.txt"));
+        assertEquals(real.resolve("hello.txt"), found("/sub/up/hello.txt"));
+        assertEquals(real.resolve("sub/index.html"), found("/alias/"));
+        assertEquals(403, status("/sub/up/dir-outside/secret.txt"));
+    }
+
+    @Test
+    void indexLinkLeadingOutsideIsForbidden() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("trap"));
+        Files.createSymbolicLink(dir.resolve("index.html"), base.resolve("secret.txt"));
+        assertEquals(403, status("/trap/"));
+    }
+
+    @Test
+    void specialFilesAreNotServed() throws Exception {
+        Process p = new ProcessBuilder("mkfifo", root.resolve("fifo").toString()).start();
+        assertEquals(0, p.waitFor());
+        assertEquals(403, status("/fifo"));
+    }
+
+    @Test
+    void rootMustBeAnExistingDirectory() {
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> new HttpPathResolver(base.resolve("nope")));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        assertThrows(NotDirectoryException.class, () -> new HttpPathResolver(base.resolve("secret.txt")));
+    }
+}
