@@ -61,7 +61,7 @@ EVENTS = ["syscalls:sys_enter_io_uring_enter", "raw_syscalls:sys_enter", "contex
 def run_one(java, version, kind, connections, size, depth, warmup, measure, cpus):
     port = free_port()
     server = subprocess.Popen(["taskset", "-c", cpus[0]] + jvm_command(java, version, "io.proactor.benchmarks.EchoServerMain", [kind, port]),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = server.stdout.readline()
         if not line.startswith("listening"):
