@@ -45,6 +45,7 @@ public final class EchoLoad implements AutoCloseable {
     private static final long CONNECT_TIMEOUT_SECONDS = 10;
     /** Connects in flight at once while opening idle connections: below common listen backlogs. */
     private static final int CONNECTS_IN_FLIGHT = 100;
+    private static final int ABORTS_PER_PAUSE = 500;
 
     /**
      * What one load run does.
@@ -118,12 +119,37 @@ public final class EchoLoad implements AutoCloseable {
     }
 
     private final ProtocolClient client;
-    private final LongAdder requests = new LongAdder();
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicReference<String> firstError = new AtomicReference<>();
     private final Recorder latencies = new Recorder(HIGHEST_LATENCY_NANOS, 3);
-    /** Set when the run ends, so that our own closing of connections is not counted as an error. */
-    private volatile boolean stopping;
+
+    /**
+     * The counters of one set of connections. Each run (and each idle set) has its own, because connections
+     * closed at the end of one run report their closing later, on the proactor thread, possibly while the next
+     * run has begun.
+     */
+    private static final class Batch {
+        final LongAdder requests = new LongAdder();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicReference<String> firstError = new AtomicReference<>();
+        /** Set before we close the connections ourselves, so that their closing is not an error. */
+        volatile boolean stopping;
+
+        void error(String message) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, message);
+        }
+
+        void abortAll(List<Connection> connections) throws InterruptedException {
+            stopping = true;
+            // Every abort ends in completions (cancelled receive, close); thousands at once would overflow the
+            // client's io_uring completion queue, which Netty survives but warns about, so pace them.
+            for (int i = 0; i < connections.size(); i++) {
+                connections.get(i).abort(null);
+                if (i % ABORTS_PER_PAUSE == ABORTS_PER_PAUSE - 1) {
+                    Thread.sleep(5);
+                }
+            }
+        }
+    }
 
     /** Starts the load's client: io_uring, or the best engine with one log line saying why not. */
     public EchoLoad() {
@@ -147,31 +173,27 @@ public final class EchoLoad implements AutoCloseable {
      * @throws IOException when the connections cannot be opened (nothing is left open)
      */
     public Result run(Settings settings, Window window, ProgressLine progress) throws IOException, InterruptedException {
-        requests.reset();
-        errors.set(0);
-        firstError.set(null);
-        stopping = false;
-        List<Connection> open = connect(settings.server(), settings.connections(),
-                i -> new Session(i, settings.size(), settings.depth()));
+        Batch batch = new Batch();
+        List<Connection> open = connect(settings.server(), settings.connections(), batch,
+                i -> new Session(batch, i, settings.size(), settings.depth()));
         try {
-            await(progress, "warm-up", settings.warmup(), null);
+            await(batch, progress, "warm-up", settings.warmup(), null);
             Histogram latency = new Histogram(HIGHEST_LATENCY_NANOS, 3);
             latencies.reset();
-            long startCount = requests.sum();
+            long startCount = batch.requests.sum();
             long start = System.nanoTime();
             window.opened();
-            await(progress, "measure", settings.measure(), latency);
+            await(batch, progress, "measure", settings.measure(), latency);
             window.closing();
-            long count = requests.sum() - startCount;
+            long count = batch.requests.sum() - startCount;
             double seconds = (System.nanoTime() - start) / 1e9;
             latency.add(latencies.getIntervalHistogram());
             if (progress != null) {
                 progress.finish();
             }
-            return new Result(count, seconds, errors.get(), firstError.get(), latency);
+            return new Result(count, seconds, batch.errors.get(), batch.firstError.get(), latency);
         } finally {
-            stopping = true;
-            open.forEach(c -> c.abort(null));
+            batch.abortAll(open);
         }
     }
 
@@ -179,16 +201,16 @@ public final class EchoLoad implements AutoCloseable {
      * Lets the load run for {@code length}, updating the progress line; when {@code latency} is given, moves
      * the recorded latencies into it as it goes (and shows its p99).
      */
-    private void await(ProgressLine progress, String phase, Duration length, Histogram latency)
+    private void await(Batch batch, ProgressLine progress, String phase, Duration length, Histogram latency)
             throws InterruptedException {
         long begin = System.nanoTime();
         long end = begin + length.toNanos();
-        long lastCount = requests.sum();
+        long lastCount = batch.requests.sum();
         long lastTime = begin;
         for (long now = begin; now < end; ) {
             Thread.sleep(Math.max(1, Math.min(500, TimeUnit.NANOSECONDS.toMillis(end - now))));
             now = System.nanoTime();
-            long count = requests.sum();
+            long count = batch.requests.sum();
             double rate = (count - lastCount) / ((now - lastTime) / 1e9);
             lastCount = count;
             lastTime = now;
@@ -199,36 +221,53 @@ public final class EchoLoad implements AutoCloseable {
             }
             if (progress != null) {
                 progress.update(String.format("%s %.1f/%.1f s  %,.0f req/s%s  errors %d", phase,
-                        (now - begin) / 1e9, length.toMillis() / 1000.0, rate, p99, errors.get()));
+                        (now - begin) / 1e9, length.toMillis() / 1000.0, rate, p99, batch.errors.get()));
             }
         }
     }
 
+    /** Connections that send nothing, held open until closed; see {@link #openIdle}. */
+    public static final class IdleConnections implements AutoCloseable {
+        private final Batch batch;
+        private final List<Connection> connections;
+
+        private IdleConnections(Batch batch, List<Connection> connections) {
+            this.batch = batch;
+            this.connections = connections;
+        }
+
+        /** Bytes received or connections lost so far (an echo server sends nothing unasked). */
+        public long errors() {
+            return batch.errors.get();
+        }
+
+        /** What went wrong first, or {@code null}. */
+        public String firstError() {
+            return batch.firstError.get();
+        }
+
+        /** Aborts them all (a reset: the server sees the end at once). */
+        @Override
+        public void close() throws InterruptedException {
+            batch.abortAll(connections);
+        }
+    }
+
     /**
-     * Opens {@code count} connections that send nothing, for measuring what an idle connection costs the
-     * server; the caller closes them with {@link #closeAll}. Any byte received on them counts as an error.
+     * Opens {@code count} connections that send nothing, for weighing what an idle connection costs the server.
+     *
+     * @throws IOException when they cannot all be opened (nothing is left open)
      */
-    public List<Connection> openIdle(InetSocketAddress server, int count) throws IOException, InterruptedException {
-        stopping = false;
-        return connect(server, count, i -> new Idle());
-    }
-
-    /** Aborts every connection of {@code connections} (an idle set from {@link #openIdle}). */
-    public void closeAll(List<Connection> connections) {
-        stopping = true;
-        connections.forEach(c -> c.abort(null));
-    }
-
-    /** Errors seen since the last {@link #run} or {@link #openIdle} began. */
-    public long errors() {
-        return errors.get();
+    public IdleConnections openIdle(InetSocketAddress server, int count) throws IOException, InterruptedException {
+        Batch batch = new Batch();
+        return new IdleConnections(batch, connect(server, count, batch, i -> new Idle(batch)));
     }
 
     private interface SessionFactory {
         ProtocolHandler create(int connection);
     }
 
-    private List<Connection> connect(InetSocketAddress server, int count, SessionFactory sessions)
+    private List<Connection> connect(InetSocketAddress server, int count, Batch batch, SessionFactory sessions)
             throws IOException, InterruptedException {
         List<CompletableFuture<Connection>> pending = new ArrayList<>(count);
         Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
@@ -252,16 +291,10 @@ public final class EchoLoad implements AutoCloseable {
             }
         }
         if (failure != null) {
-            stopping = true;
-            open.forEach(c -> c.abort(null));
+            batch.abortAll(open);
             throw failure;
         }
         return open;
-    }
-
-    private void error(String message) {
-        errors.incrementAndGet();
-        firstError.compareAndSet(null, message);
     }
 
     /** The pattern byte at {@code offset} of connection {@code connection}'s stream. */
@@ -271,6 +304,7 @@ public final class EchoLoad implements AutoCloseable {
 
     /** One loaded connection; its callbacks run on the client's single proactor thread. */
     private final class Session implements ProtocolHandler {
+        private final Batch batch;
         private final int id;
         private final int size;
         private final ByteBuffer out;
@@ -281,7 +315,8 @@ public final class EchoLoad implements AutoCloseable {
         private long sentMessages;
         private long receivedMessages;
 
-        Session(int id, int size, int depth) {
+        Session(Batch batch, int id, int size, int depth) {
+            this.batch = batch;
             this.id = id;
             this.size = size;
             this.out = ByteBuffer.allocate(size);
@@ -310,7 +345,7 @@ public final class EchoLoad implements AutoCloseable {
             while (data.hasRemaining()) {
                 byte b = data.get();
                 if (b != pattern(id, receivedBytes)) {
-                    error("echo mismatch on connection " + id + " at byte " + receivedBytes + ": expected "
+                    batch.error("echo mismatch on connection " + id + " at byte " + receivedBytes + ": expected "
                             + pattern(id, receivedBytes) + ", got " + b);
                     c.abort(null);
                     return;
@@ -319,7 +354,7 @@ public final class EchoLoad implements AutoCloseable {
                 if (receivedBytes % size == 0) {
                     long latency = System.nanoTime() - sentAt[(int) (receivedMessages++ % sentAt.length)];
                     latencies.recordValue(Math.min(latency, HIGHEST_LATENCY_NANOS));
-                    requests.increment();
+                    batch.requests.increment();
                     sendOne(c);
                 }
             }
@@ -327,24 +362,30 @@ public final class EchoLoad implements AutoCloseable {
 
         @Override
         public void onClose(Connection c, Throwable cause) {
-            if (!stopping) {
-                error("connection " + id + " closed by the server after " + receivedBytes + " bytes"
+            if (!batch.stopping) {
+                batch.error("connection " + id + " closed by the server after " + receivedBytes + " bytes"
                         + (cause == null ? "" : ": " + cause));
             }
         }
     }
 
     /** An idle connection: sends nothing, expects nothing. */
-    private final class Idle implements ProtocolHandler {
+    private static final class Idle implements ProtocolHandler {
+        private final Batch batch;
+
+        Idle(Batch batch) {
+            this.batch = batch;
+        }
+
         @Override
         public void onRead(Connection c, ByteBuffer data) {
-            error("an idle connection received " + data.remaining() + " bytes");
+            batch.error("an idle connection received " + data.remaining() + " bytes");
         }
 
         @Override
         public void onClose(Connection c, Throwable cause) {
-            if (!stopping) {
-                error("an idle connection was closed by the server" + (cause == null ? "" : ": " + cause));
+            if (!batch.stopping) {
+                batch.error("an idle connection was closed by the server" + (cause == null ? "" : ": " + cause));
             }
         }
     }

@@ -43,6 +43,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class EchoServerMain {
 
+    /**
+     * Listen backlog: the demo opens thousands of connections in bursts, and a connection the client counts as
+     * open while the full accept queue drops its last ACK may never reach the server (Java's default is 50).
+     */
+    private static final int BACKLOG = 4096;
+
     private static final String USAGE =
             "usage: EchoServerMain proactor-<engine>|netty-io_uring|netty-epoll PORT [MODEL [THREADS]]";
 
@@ -76,7 +82,7 @@ public final class EchoServerMain {
         if (kind.startsWith("proactor-")) {
             ProtocolHandler echo = (Connection c, ByteBuffer data) -> c.write(data);
             ProtocolServer s = ProtocolServer.builder().engine(Engines.require(kind.substring("proactor-".length())))
-                    .model(model).threads(threads).handler(() -> echo).bind(address);
+                    .model(model).threads(threads).backlog(BACKLOG).handler(() -> echo).bind(address);
             server = s;
             port = s.localAddress().getPort();
         } else if (kind.equals("netty-io_uring") || kind.equals("netty-epoll")) {
@@ -147,6 +153,7 @@ public final class EchoServerMain {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory); // one I/O thread, accepting too
         NettyEcho echo = new NettyEcho();
         return new ServerBootstrap().group(group).channel(channel)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(echo)
                 .bind(address).sync().channel();

@@ -1,5 +1,6 @@
 package io.proactor.samples;
 
+import io.proactor.samples.demo.DemoCommand;
 import java.util.Arrays;
 
 /** Entry point of {@code ./proactor}: the first argument names the sample. */
@@ -11,7 +12,8 @@ public final class Main {
             commands:
               echo-server   echo server, engine and threading model chosen by flags (try: nc 127.0.0.1 7007)
               echo-client   echo load: connections x ping-pong messages, every byte verified
-              engines       list the engines on the class path and whether each can run here""";
+              engines       list the engines on the class path and whether each can run here
+              demo          Reactor vs Proactor side by side: every engine and threading model measured, a report""";
 
     private Main() {
     }
@@ -26,6 +28,7 @@ public final class Main {
             case "echo-server" -> EchoServer.main(rest);
             case "echo-client" -> EchoClient.main(rest);
             case "engines" -> EnginesCommand.main(rest);
+            case "demo" -> DemoCommand.main(rest);
             default -> {
                 System.err.println("error: unknown command '" + args[0] + "'");
                 System.err.println(USAGE);
