@@ -314,6 +314,8 @@ public final class EchoLoad implements AutoCloseable {
         private long receivedBytes;
         private long sentMessages;
         private long receivedMessages;
+        /** Set when we abort it for a mismatch: its closing is then not a second error. */
+        private boolean abandoned;
 
         Session(Batch batch, int id, int size, int depth) {
             this.batch = batch;
@@ -347,6 +349,7 @@ public final class EchoLoad implements AutoCloseable {
                 if (b != pattern(id, receivedBytes)) {
                     batch.error("echo mismatch on connection " + id + " at byte " + receivedBytes + ": expected "
                             + pattern(id, receivedBytes) + ", got " + b);
+                    abandoned = true;
                     c.abort(null);
                     return;
                 }
@@ -362,7 +365,7 @@ public final class EchoLoad implements AutoCloseable {
 
         @Override
         public void onClose(Connection c, Throwable cause) {
-            if (!batch.stopping) {
+            if (!batch.stopping && !abandoned) {
                 batch.error("connection " + id + " closed by the server after " + receivedBytes + " bytes"
                         + (cause == null ? "" : ": " + cause));
             }

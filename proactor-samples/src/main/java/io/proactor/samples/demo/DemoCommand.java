@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -163,7 +162,7 @@ public final class DemoCommand {
     }
 
     private static List<String> list(CommandLine cl, String flag, String fallback) throws CommandLine.UsageException {
-        Set<String> items = new LinkedHashSet<>();
+        List<String> items = new ArrayList<>();
         for (String item : cl.string(flag, fallback).split(",")) {
             if (!item.isBlank()) {
                 items.add(item.trim());
