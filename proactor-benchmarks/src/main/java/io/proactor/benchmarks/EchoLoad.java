@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -45,7 +46,8 @@ public final class EchoLoad implements AutoCloseable {
     private static final long CONNECT_TIMEOUT_SECONDS = 10;
     /** Connects in flight at once while opening idle connections: below common listen backlogs. */
     private static final int CONNECTS_IN_FLIGHT = 100;
-    private static final int ABORTS_PER_PAUSE = 500;
+    /** Aborts not yet reported closed, at most: well below the client's completion queue. */
+    private static final int ABORTS_PENDING = 256;
 
     /**
      * What one load run does.
@@ -130,6 +132,8 @@ public final class EchoLoad implements AutoCloseable {
         final LongAdder requests = new LongAdder();
         final AtomicLong errors = new AtomicLong();
         final AtomicReference<String> firstError = new AtomicReference<>();
+        /** Connections of this batch that have closed, for whatever reason. */
+        final AtomicInteger closed = new AtomicInteger();
         /** Set before we close the connections ourselves, so that their closing is not an error. */
         volatile boolean stopping;
 
@@ -140,13 +144,14 @@ public final class EchoLoad implements AutoCloseable {
 
         void abortAll(List<Connection> connections) throws InterruptedException {
             stopping = true;
-            // Every abort ends in completions (cancelled receive, close); thousands at once would overflow the
-            // client's io_uring completion queue, which Netty survives but warns about, so pace them.
+            // Every abort ends in completions (cancelled receive, close); thousands at once overflow the client's
+            // io_uring completion queue, which Netty survives but warns about: keep a bounded number pending.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONNECT_TIMEOUT_SECONDS);
             for (int i = 0; i < connections.size(); i++) {
-                connections.get(i).abort(null);
-                if (i % ABORTS_PER_PAUSE == ABORTS_PER_PAUSE - 1) {
-                    Thread.sleep(5);
+                while (i - closed.get() >= ABORTS_PENDING && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
                 }
+                connections.get(i).abort(null);
             }
         }
     }
@@ -365,6 +370,7 @@ public final class EchoLoad implements AutoCloseable {
 
         @Override
         public void onClose(Connection c, Throwable cause) {
+            batch.closed.incrementAndGet();
             if (!batch.stopping && !abandoned) {
                 batch.error("connection " + id + " closed by the server after " + receivedBytes + " bytes"
                         + (cause == null ? "" : ": " + cause));
@@ -387,6 +393,7 @@ public final class EchoLoad implements AutoCloseable {
 
         @Override
         public void onClose(Connection c, Throwable cause) {
+            batch.closed.incrementAndGet();
             if (!batch.stopping) {
                 batch.error("an idle connection was closed by the server" + (cause == null ? "" : ": " + cause));
             }
