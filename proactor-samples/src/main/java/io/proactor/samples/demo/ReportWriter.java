@@ -284,6 +284,8 @@ final class ReportWriter {
         XYStyler styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideE);
         styler.setChartBackgroundColor(Color.WHITE);
+        styler.setXAxisDecimalPattern("#,###");
+        styler.setYAxisDecimalPattern(metric.format.contains(".") ? "#,##0.#" : "#,###");
         List<Double> allX = new ArrayList<>();
         List<Double> allY = new ArrayList<>();
         for (Variant v : s.variants()) {
