@@ -201,10 +201,11 @@ final class Demo {
             fail(v, e.getMessage() + (server.isAlive() ? "" : " (the server process has exited)"));
             return;
         }
-        double requests = r.requests();
+        // No request completed (the errors say why): per-request figures are then not defined.
+        double requests = r.requests() > 0 ? r.requests() : Double.NaN;
         double syscalls = Double.NaN;
         double enters = Double.NaN;
-        if (window.syscalls != null && window.syscalls.seconds() > 0 && requests > 0) {
+        if (window.syscalls != null && window.syscalls.seconds() > 0 && r.requests() > 0) {
             double seen = r.requestsPerSecond() * window.syscalls.seconds();
             syscalls = window.syscalls.syscalls() < 0 ? Double.NaN : window.syscalls.syscalls() / seen;
             enters = window.syscalls.ioUringEnter() < 0 ? Double.NaN : window.syscalls.ioUringEnter() / seen;
@@ -219,9 +220,9 @@ final class Demo {
             return;
         }
         out.printf("round %d  %-19s %6d conn  %,10.0f req/s  p50 %,7.1f µs  p99 %,8.1f µs  CPU %,6.2f µs/req  "
-                        + "syscalls %s/req  ctx-sw %.3f/req%n", round, v.name(), connections,
+                        + "syscalls %s  ctx-sw %.3f/req%n", round, v.name(), connections,
                 run.requestsPerSecond(), run.p50Micros(), run.p99Micros(), run.cpuMicrosPerRequest(),
-                Double.isNaN(syscalls) ? "n/a" : String.format("%.2f", syscalls), run.contextSwitchesPerRequest());
+                Double.isNaN(syscalls) ? "n/a" : String.format("%.2f/req", syscalls), run.contextSwitchesPerRequest());
     }
 
     private void measureIdle(EchoLoad load, List<ServerProcess> servers) throws IOException, InterruptedException {
