@@ -61,6 +61,8 @@ final class Demo {
         out.println("demo: " + environment.get("pinning"));
         out.println("demo: system calls " + environment.get("system calls"));
 
+        long pressureStart = ProcStats.cpuPressureMicros();
+        long wallStart = System.nanoTime();
         List<ServerProcess> servers = startServers(serverLaunch);
         try (EchoLoad load = new EchoLoad()) {
             environment.put("load", "EchoLoad on the " + load.engine().name() + " engine, one thread, every byte "
@@ -91,6 +93,7 @@ final class Demo {
         } finally {
             servers.forEach(ServerProcess::close);
         }
+        describeCpuPressure(pressureStart, wallStart);
         return new DemoResults(settings, environment, runs, idle, failures, notes);
     }
 
@@ -101,6 +104,27 @@ final class Demo {
         environment.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         environment.put("server threads", settings.serverThreads() + " for worker-pool, main-sub and reuseport; "
                 + "1 for the others");
+    }
+
+    /**
+     * Says how much of the run some task waited for a CPU: other processes competing with the servers and the
+     * load make throughput and latency unreliable, while per-request counts hold up.
+     */
+    private void describeCpuPressure(long startMicros, long wallStart) {
+        long end = ProcStats.cpuPressureMicros();
+        if (startMicros < 0 || end < 0) {
+            environment.put("CPU pressure", "n/a (no /proc/pressure/cpu in this kernel)");
+            return;
+        }
+        double share = (end - startMicros) / ((System.nanoTime() - wallStart) / 1000.0);
+        environment.put("CPU pressure", String.format("some task waited for a CPU %.0f%% of the run "
+                + "(/proc/pressure/cpu)", share * 100));
+        if (share > 0.10) {
+            notes.add(String.format("the CPUs were contended %.0f%% of the run (other processes, or the demo's own "
+                    + "threads): throughput and latency are unreliable; CPU, system calls and context switches per "
+                    + "request, and memory per connection, hold up. Run on a quiet machine for throughput.",
+                    share * 100));
+        }
     }
 
     /** Pins this process (the load) and returns the launch prefix that pins the servers, or why it does not. */
@@ -215,6 +239,10 @@ final class Demo {
                 (window.after.cpuNanos() - window.before.cpuNanos()) / 1000.0 / requests, syscalls, enters,
                 (window.after.contextSwitches() - window.before.contextSwitches()) / requests, r.errors());
         runs.add(run);
+        if (r.requests() == 0 && r.errors() == 0) {
+            notes.add(v.name() + " at " + connections + " connections, round " + round + ": no echo completed in "
+                    + "the measurement window (the server or the load did not run; see CPU pressure)");
+        }
         if (r.errors() > 0) {
             fail(v, r.errors() + " errors at " + connections + " connections, first: " + r.firstError());
             return;

@@ -92,6 +92,27 @@ final class ProcStats {
         throw new IOException("no 'Max open files' line in /proc/self/limits");
     }
 
+    /**
+     * Microseconds during which some runnable task of the system waited for a CPU ({@code total} of the
+     * {@code some} line of {@code /proc/pressure/cpu}), or -1 where the kernel has no pressure accounting.
+     */
+    static long cpuPressureMicros() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some ")) {
+                    for (String field : line.split(" ")) {
+                        if (field.startsWith("total=")) {
+                            return Long.parseLong(field.substring("total=".length()));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no PSI in this kernel (CONFIG_PSI off, or psi=0): the report says so
+        }
+        return -1;
+    }
+
     private static List<Path> tasks(long pid) throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             return s.toList();

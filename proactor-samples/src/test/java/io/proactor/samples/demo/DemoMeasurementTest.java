@@ -58,4 +58,16 @@ class DemoMeasurementTest {
         assertTrue(ProcStats.openFiles(pid) >= 3);
         assertTrue(ProcStats.openFileLimit() >= ProcStats.openFiles(pid));
     }
+
+    @Test
+    void cpuPressureIsACounterWhereTheKernelKeepsOne() throws Exception {
+        long first = ProcStats.cpuPressureMicros();
+        Thread.sleep(10);
+        long second = ProcStats.cpuPressureMicros();
+        if (first < 0) {
+            assertEquals(-1, second, "no pressure accounting, then none either");
+        } else {
+            assertTrue(second >= first, first + " then " + second);
+        }
+    }
 }
