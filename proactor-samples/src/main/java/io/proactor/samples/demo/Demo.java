@@ -108,7 +108,7 @@ final class Demo {
 
     /**
      * Says how much of the run some task waited for a CPU: other processes competing with the servers and the
-     * load make throughput and latency unreliable, while per-request counts hold up.
+     * load make throughput and latency unreliable, while counts per request hold up.
      */
     private void describeCpuPressure(long startMicros, long wallStart) {
         long end = ProcStats.cpuPressureMicros();
@@ -121,9 +121,9 @@ final class Demo {
                 + "(/proc/pressure/cpu)", share * 100));
         if (share > 0.10) {
             notes.add(String.format("the CPUs were contended %.0f%% of the run (other processes, or the demo's own "
-                    + "threads): throughput and latency are unreliable; CPU, system calls and context switches per "
-                    + "request, and memory per connection, hold up. Run on a quiet machine for throughput.",
-                    share * 100));
+                    + "threads): throughput and latency are unreliable and CPU time per request is inflated; system "
+                    + "calls and context switches per request, and memory per connection, hold up. Compare on a "
+                    + "quiet machine.", share * 100));
         }
     }
 
