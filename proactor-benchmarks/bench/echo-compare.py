@@ -67,8 +67,9 @@ def run_one(java, version, kind, connections, size, depth, warmup, measure, cpus
     # KIND@DIR runs KIND from a saved copy of proactor-benchmarks/target (its classes/ and lib/): before/after
     server_kind, _, build = kind.partition("@")
     server_args = [java, version, "io.proactor.benchmarks.EchoServerMain", [server_kind, port]] + ([build] if build else [])
+    # stdin stays open: the server ends when it closes
     server = subprocess.Popen(["taskset", "-c", cpus[0]] + jvm_command(*server_args),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = server.stdout.readline()
         if not line.startswith("listening"):

@@ -5,54 +5,334 @@ import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ThreadingModel;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
- * Echo load: N connections, each keeping {@code depth} messages of {@code size} bytes in flight, every echoed
- * byte checked against what was sent (a pattern computed from the connection number and the stream offset,
- * so nothing is stored). Runs on the library's io_uring engine, one I/O thread.
+ * The echo load generator: N connections, each keeping {@code depth} messages of {@code size} bytes in flight,
+ * every echoed byte checked against what was sent (a pattern computed from the connection number and the
+ * stream offset, so nothing is stored), and the latency of every message (send to last echoed byte) recorded
+ * in an HdrHistogram during the measurement window.
  *
- * <p>Usage: {@code EchoLoad PORT CONNECTIONS SIZE DEPTH WARMUP_S MEASURE_S}. Prints
- * {@code measure-start epochMs=..} after the warm-up, {@code progress epochMs=.. roundTrips=..} twice a second,
- * and at the end {@code result roundTrips=N seconds=S errors=E}. Exit status 1 on any mismatch or error.
+ * <p>It runs on the library's io_uring engine, one I/O thread, so the server rather than the load is what is
+ * measured (nio2 when io_uring cannot run here: {@link #engine()} says which). One instance can run many loads
+ * one after another, which keeps its JIT-compiled code warm.
+ *
+ * <p><b>Threading.</b> {@link #run} and {@link #openIdle} block the calling thread; the connections' callbacks
+ * run on the client's proactor thread. Not for concurrent use by several callers.
  */
-public final class EchoLoad {
+public final class EchoLoad implements AutoCloseable {
 
-    private final LongAdder roundTrips = new LongAdder();
-    private final AtomicLong errors = new AtomicLong();
+    /** Latencies above this are recorded as this (a stalled server shows as a wall at the top, not a crash). */
+    private static final long HIGHEST_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final long CONNECT_TIMEOUT_SECONDS = 10;
+    /** Connects in flight at once while opening idle connections: below common listen backlogs. */
+    private static final int CONNECTS_IN_FLIGHT = 100;
+    /** Aborts not yet reported closed, at most: well below the client's completion queue. */
+    private static final int ABORTS_PENDING = 256;
 
-    private EchoLoad() {
+    /**
+     * What one load run does.
+     *
+     * @param connections concurrent connections, each its own stream of messages
+     * @param size        bytes per message
+     * @param depth       messages in flight per connection (1: ping-pong)
+     * @param warmup      load before the measurement window (nothing recorded)
+     * @param measure     the measurement window
+     */
+    public record Settings(InetSocketAddress server, int connections, int size, int depth, Duration warmup,
+                           Duration measure) {
+        public Settings {
+            if (server == null || server.isUnresolved()) {
+                throw new IllegalArgumentException("server address is missing or unresolved: " + server);
+            }
+            check("connections", connections, 1, 100_000);
+            check("size", size, 1, 1 << 20);
+            check("depth", depth, 1, 4096);
+            if (warmup == null || warmup.isNegative()) {
+                throw new IllegalArgumentException("warm-up must be zero or more, was " + warmup);
+            }
+            if (measure == null || measure.toMillis() < 1) {
+                throw new IllegalArgumentException("measurement must last at least 1 ms, was " + measure);
+            }
+        }
+
+        private static void check(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was "
+                        + value);
+            }
+        }
     }
 
+    /** Told on the calling thread of {@link #run} just after the measurement window opens and before it closes. */
+    public interface Window {
+        void opened();
+
+        void closing();
+    }
+
+    /** A window that nobody watches. */
+    public static final Window UNWATCHED = new Window() {
+        @Override
+        public void opened() {
+        }
+
+        @Override
+        public void closing() {
+        }
+    };
+
+    /**
+     * The measurement window's outcome.
+     *
+     * @param requests   echoes completed (and verified) inside the window
+     * @param errors     mismatched bytes or connections lost during the whole run (warm-up included)
+     * @param firstError what went wrong first, or {@code null}
+     * @param latency    nanoseconds from sending a message to receiving the last byte of its echo
+     */
+    public record Result(long requests, double seconds, long errors, String firstError, Histogram latency) {
+        public double requestsPerSecond() {
+            return requests / seconds;
+        }
+
+        /** The latency at {@code percentile} (0..100) in microseconds. */
+        public double latencyMicros(double percentile) {
+            return latency.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+
+    private final ProtocolClient client;
+    private final Recorder latencies = new Recorder(HIGHEST_LATENCY_NANOS, 3);
+
+    /**
+     * The counters of one set of connections. Each run (and each idle set) has its own, because connections
+     * closed at the end of one run report their closing later, on the proactor thread, possibly while the next
+     * run has begun.
+     */
+    private static final class Batch {
+        final LongAdder requests = new LongAdder();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicReference<String> firstError = new AtomicReference<>();
+        /** Connections of this batch that have closed, for whatever reason. */
+        final AtomicInteger closed = new AtomicInteger();
+        /** Set before we close the connections ourselves, so that their closing is not an error. */
+        volatile boolean stopping;
+
+        void error(String message) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, message);
+        }
+
+        void abortAll(List<Connection> connections) throws InterruptedException {
+            stopping = true;
+            // Every abort ends in completions (cancelled receive, close); thousands at once overflow the client's
+            // io_uring completion queue, which Netty survives but warns about: keep a bounded number pending.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONNECT_TIMEOUT_SECONDS);
+            for (int i = 0; i < connections.size(); i++) {
+                while (i - closed.get() >= ABORTS_PENDING && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                connections.get(i).abort(null);
+            }
+        }
+    }
+
+    /** Starts the load's client: io_uring, or the best engine with one log line saying why not. */
+    public EchoLoad() {
+        this(Engines.prefer("io_uring"));
+    }
+
+    EchoLoad(Engine engine) {
+        this.client = ProtocolClient.builder().engine(engine).model(ThreadingModel.SINGLE)
+                .connectTimeout(Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS)).build();
+    }
+
+    /** The engine the load runs on. */
+    public Engine engine() {
+        return client.engine();
+    }
+
+    /**
+     * Connects, loads for warm-up plus measurement, closes the connections, and returns the window's figures.
+     * {@code progress} receives a status line about twice a second (a {@link ProgressLine}), or may be null.
+     *
+     * @throws IOException when the connections cannot be opened (nothing is left open)
+     */
+    public Result run(Settings settings, Window window, ProgressLine progress) throws IOException, InterruptedException {
+        Batch batch = new Batch();
+        List<Connection> open = connect(settings.server(), settings.connections(), batch,
+                i -> new Session(batch, i, settings.size(), settings.depth()));
+        try {
+            await(batch, progress, "warm-up", settings.warmup(), null);
+            Histogram latency = new Histogram(HIGHEST_LATENCY_NANOS, 3);
+            latencies.reset();
+            long startCount = batch.requests.sum();
+            long start = System.nanoTime();
+            window.opened();
+            await(batch, progress, "measure", settings.measure(), latency);
+            window.closing();
+            long count = batch.requests.sum() - startCount;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            latency.add(latencies.getIntervalHistogram());
+            if (progress != null) {
+                progress.finish();
+            }
+            return new Result(count, seconds, batch.errors.get(), batch.firstError.get(), latency);
+        } finally {
+            batch.abortAll(open);
+        }
+    }
+
+    /**
+     * Lets the load run for {@code length}, updating the progress line; when {@code latency} is given, moves
+     * the recorded latencies into it as it goes (and shows its p99).
+     */
+    private void await(Batch batch, ProgressLine progress, String phase, Duration length, Histogram latency)
+            throws InterruptedException {
+        long begin = System.nanoTime();
+        long end = begin + length.toNanos();
+        long lastCount = batch.requests.sum();
+        long lastTime = begin;
+        for (long now = begin; now < end; ) {
+            Thread.sleep(Math.max(1, Math.min(500, TimeUnit.NANOSECONDS.toMillis(end - now))));
+            now = System.nanoTime();
+            long count = batch.requests.sum();
+            double rate = (count - lastCount) / ((now - lastTime) / 1e9);
+            lastCount = count;
+            lastTime = now;
+            String p99 = "";
+            if (latency != null) {
+                latency.add(latencies.getIntervalHistogram());
+                p99 = String.format("  p99 %,.0f µs", latency.getValueAtPercentile(99) / 1000.0);
+            }
+            if (progress != null) {
+                progress.update(String.format("%s %.1f/%.1f s  %,.0f req/s%s  errors %d", phase,
+                        (now - begin) / 1e9, length.toMillis() / 1000.0, rate, p99, batch.errors.get()));
+            }
+        }
+    }
+
+    /** Connections that send nothing, held open until closed; see {@link #openIdle}. */
+    public static final class IdleConnections implements AutoCloseable {
+        private final Batch batch;
+        private final List<Connection> connections;
+
+        private IdleConnections(Batch batch, List<Connection> connections) {
+            this.batch = batch;
+            this.connections = connections;
+        }
+
+        /** Bytes received or connections lost so far (an echo server sends nothing unasked). */
+        public long errors() {
+            return batch.errors.get();
+        }
+
+        /** What went wrong first, or {@code null}. */
+        public String firstError() {
+            return batch.firstError.get();
+        }
+
+        /** Aborts them all (a reset: the server sees the end at once). */
+        @Override
+        public void close() throws InterruptedException {
+            batch.abortAll(connections);
+        }
+    }
+
+    /**
+     * Opens {@code count} connections that send nothing, for weighing what an idle connection costs the server.
+     *
+     * @throws IOException when they cannot all be opened (nothing is left open)
+     */
+    public IdleConnections openIdle(InetSocketAddress server, int count) throws IOException, InterruptedException {
+        Batch batch = new Batch();
+        return new IdleConnections(batch, connect(server, count, batch, i -> new Idle(batch)));
+    }
+
+    private interface SessionFactory {
+        ProtocolHandler create(int connection);
+    }
+
+    private List<Connection> connect(InetSocketAddress server, int count, Batch batch, SessionFactory sessions)
+            throws IOException, InterruptedException {
+        List<CompletableFuture<Connection>> pending = new ArrayList<>(count);
+        Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
+        for (int i = 0; i < count; i++) {
+            inFlight.acquire();
+            CompletableFuture<Connection> f = client.connect(server, sessions.create(i));
+            f.whenComplete((c, e) -> inFlight.release());
+            pending.add(f);
+        }
+        List<Connection> open = new ArrayList<>(count);
+        IOException failure = null;
+        for (CompletableFuture<Connection> f : pending) {
+            try {
+                open.add(f.get(CONNECT_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS));
+            } catch (ExecutionException | TimeoutException e) {
+                if (failure == null) {
+                    Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                    failure = new IOException("cannot connect to " + server + " (" + open.size() + " of " + count
+                            + " connections open): " + cause, cause);
+                }
+            }
+        }
+        if (failure != null) {
+            batch.abortAll(open);
+            throw failure;
+        }
+        return open;
+    }
+
+    /** The pattern byte at {@code offset} of connection {@code connection}'s stream. */
     static byte pattern(int connection, long offset) {
         return (byte) (connection * 31 + offset * 7 + (offset >>> 8));
     }
 
+    /** One loaded connection; its callbacks run on the client's single proactor thread. */
     private final class Session implements ProtocolHandler {
+        private final Batch batch;
         private final int id;
         private final int size;
-        private final int depth;
         private final ByteBuffer out;
+        /** Send times of the messages in flight, in order (echoes come back in the order sent). */
+        private final long[] sentAt;
         private long sentBytes;
         private long receivedBytes;
+        private long sentMessages;
+        private long receivedMessages;
+        /** Set when we abort it for a mismatch: its closing is then not a second error. */
+        private boolean abandoned;
 
-        Session(int id, int size, int depth) {
+        Session(Batch batch, int id, int size, int depth) {
+            this.batch = batch;
             this.id = id;
             this.size = size;
-            this.depth = depth;
             this.out = ByteBuffer.allocate(size);
+            this.sentAt = new long[depth];
         }
 
         @Override
         public void onOpen(Connection c) {
-            for (int i = 0; i < depth; i++) {
+            for (int i = 0; i < sentAt.length; i++) {
                 sendOne(c);
             }
         }
@@ -63,21 +343,26 @@ public final class EchoLoad {
                 out.put(pattern(id, sentBytes + i));
             }
             sentBytes += size;
+            sentAt[(int) (sentMessages++ % sentAt.length)] = System.nanoTime();
             c.write(out.flip());
         }
 
         @Override
         public void onRead(Connection c, ByteBuffer data) {
             while (data.hasRemaining()) {
-                if (data.get() != pattern(id, receivedBytes)) {
-                    errors.incrementAndGet();
-                    System.err.println("mismatch on connection " + id + " at byte " + receivedBytes);
+                byte b = data.get();
+                if (b != pattern(id, receivedBytes)) {
+                    batch.error("echo mismatch on connection " + id + " at byte " + receivedBytes + ": expected "
+                            + pattern(id, receivedBytes) + ", got " + b);
+                    abandoned = true;
                     c.abort(null);
                     return;
                 }
                 receivedBytes++;
                 if (receivedBytes % size == 0) {
-                    roundTrips.increment();
+                    long latency = System.nanoTime() - sentAt[(int) (receivedMessages++ % sentAt.length)];
+                    latencies.recordValue(Math.min(latency, HIGHEST_LATENCY_NANOS));
+                    batch.requests.increment();
                     sendOne(c);
                 }
             }
@@ -85,47 +370,81 @@ public final class EchoLoad {
 
         @Override
         public void onClose(Connection c, Throwable cause) {
-            if (cause != null) {
-                errors.incrementAndGet();
-                System.err.println("connection " + id + " closed: " + cause);
+            batch.closed.incrementAndGet();
+            if (!batch.stopping && !abandoned) {
+                batch.error("connection " + id + " closed by the server after " + receivedBytes + " bytes"
+                        + (cause == null ? "" : ": " + cause));
             }
         }
     }
 
+    /** An idle connection: sends nothing, expects nothing. */
+    private static final class Idle implements ProtocolHandler {
+        private final Batch batch;
+
+        Idle(Batch batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void onRead(Connection c, ByteBuffer data) {
+            batch.error("an idle connection received " + data.remaining() + " bytes");
+        }
+
+        @Override
+        public void onClose(Connection c, Throwable cause) {
+            batch.closed.incrementAndGet();
+            if (!batch.stopping) {
+                batch.error("an idle connection was closed by the server" + (cause == null ? "" : ": " + cause));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /**
+     * For scripts ({@code bench/echo-compare.py}). Usage: {@code EchoLoad PORT CONNECTIONS SIZE DEPTH WARMUP_S
+     * MEASURE_S}. Prints {@code measure-start epochMs=..} when the window opens and at the end
+     * {@code result roundTrips=N seconds=S errors=E p50us=.. p99us=.. p999us=..}; a live progress line goes to
+     * stderr when it is a terminal. Exit status 1 on any mismatch or error, 2 on bad arguments.
+     */
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
+        Settings settings;
+        try {
+            if (args.length != 6) {
+                throw new IllegalArgumentException("expected 6 arguments, got " + args.length);
+            }
+            settings = new Settings(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0])),
+                    Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Duration.ofSeconds(Long.parseLong(args[4])), Duration.ofSeconds(Long.parseLong(args[5])));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
             System.err.println("usage: EchoLoad PORT CONNECTIONS SIZE DEPTH WARMUP_S MEASURE_S");
             System.exit(2);
+            return;
         }
-        int port = Integer.parseInt(args[0]);
-        int connections = Integer.parseInt(args[1]);
-        int size = Integer.parseInt(args[2]);
-        int depth = Integer.parseInt(args[3]);
-        long warmupMillis = Long.parseLong(args[4]) * 1000;
-        long measureMillis = Long.parseLong(args[5]) * 1000;
-        EchoLoad load = new EchoLoad();
-        InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        try (ProtocolClient client = ProtocolClient.builder().engine(Engines.require("io_uring"))
-                .model(ThreadingModel.SINGLE).build()) {
-            List<Connection> open = new ArrayList<>();
-            for (int i = 0; i < connections; i++) {
-                open.add(client.connect(server, load.new Session(i, size, depth)).get(10, TimeUnit.SECONDS));
-            }
-            Thread.sleep(warmupMillis);
-            long start = System.nanoTime();
-            long startCount = load.roundTrips.sum();
-            System.out.println("measure-start epochMs=" + System.currentTimeMillis());
-            long end = start + TimeUnit.MILLISECONDS.toNanos(measureMillis);
-            while (System.nanoTime() < end) {
-                Thread.sleep(Math.min(500, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
-                System.out.println("progress epochMs=" + System.currentTimeMillis() + " roundTrips="
-                        + (load.roundTrips.sum() - startCount));
-            }
-            long count = load.roundTrips.sum() - startCount;
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("result roundTrips=%d seconds=%.3f errors=%d%n", count, seconds, load.errors.get());
-            open.forEach(c -> c.abort(null));
+        Result r;
+        try (EchoLoad load = new EchoLoad()) {
+            r = load.run(settings, new Window() {
+                @Override
+                public void opened() {
+                    System.out.println("measure-start epochMs=" + System.currentTimeMillis());
+                    System.out.flush();
+                }
+
+                @Override
+                public void closing() {
+                }
+            }, ProgressLine.forTerminal(System.err));
         }
-        System.exit(load.errors.get() == 0 ? 0 : 1);
+        System.out.printf("result roundTrips=%d seconds=%.3f errors=%d p50us=%.1f p99us=%.1f p999us=%.1f%n",
+                r.requests(), r.seconds(), r.errors(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9));
+        if (r.firstError() != null) {
+            System.err.println("first error: " + r.firstError());
+        }
+        System.exit(r.errors() == 0 ? 0 : 1);
     }
 }

@@ -19,11 +19,11 @@ import java.util.regex.Pattern;
  * Flags of the form {@code --name value} or {@code --name=value}; a bad flag or value throws
  * {@link UsageException} with a message saying what was wrong.
  */
-final class CommandLine {
+public final class CommandLine {
 
     /** A usage error: printed with the command's usage text, exit status 2. */
-    static final class UsageException extends Exception {
-        UsageException(String message) {
+    public static final class UsageException extends Exception {
+        public UsageException(String message) {
             super(message);
         }
     }
@@ -35,7 +35,7 @@ final class CommandLine {
     private final List<String> positional = new ArrayList<>();
     private final boolean help;
 
-    CommandLine(String[] args, Set<String> known) throws UsageException {
+    public CommandLine(String[] args, Set<String> known) throws UsageException {
         this(args, known, Set.of(), 0);
     }
 
@@ -81,7 +81,7 @@ final class CommandLine {
         this.help = helpSeen;
     }
 
-    boolean help() {
+    public boolean help() {
         return help;
     }
 
@@ -135,11 +135,11 @@ final class CommandLine {
         };
     }
 
-    String string(String name, String fallback) {
+    public String string(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
-    int integer(String name, int fallback, int min, int max) throws UsageException {
+    public int integer(String name, int fallback, int min, int max) throws UsageException {
         String v = values.get(name);
         if (v == null) {
             return fallback;

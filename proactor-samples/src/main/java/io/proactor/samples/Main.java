@@ -1,5 +1,6 @@
 package io.proactor.samples;
 
+import io.proactor.samples.demo.DemoCommand;
 import java.util.Arrays;
 
 /** Entry point of {@code ./proactor}: the first argument names the sample. */
@@ -12,7 +13,8 @@ public final class Main {
               echo-server   echo server, engine and threading model chosen by flags (try: nc 127.0.0.1 7007)
               echo-client   echo load: connections x ping-pong messages, every byte verified
               serve         HTTP/1.1 static file server: serve DIR (try: curl -v 127.0.0.1:8080/)
-              engines       list the engines on the class path and whether each can run here""";
+              engines       list the engines on the class path and whether each can run here
+              demo          Reactor vs Proactor side by side: every engine and threading model measured, a report""";
 
     private Main() {
     }
@@ -28,6 +30,7 @@ public final class Main {
             case "echo-client" -> EchoClient.main(rest);
             case "serve" -> ServeCommand.main(rest);
             case "engines" -> EnginesCommand.main(rest);
+            case "demo" -> DemoCommand.main(rest);
             default -> {
                 System.err.println("error: unknown command '" + args[0] + "'");
                 System.err.println(USAGE);

@@ -1,0 +1,335 @@
+package io.proactor.samples.demo;
+
+import io.proactor.Engines;
+import io.proactor.benchmarks.EchoLoad;
+import io.proactor.benchmarks.ProgressLine;
+import io.proactor.spi.Engine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
+
+/**
+ * Runs the side-by-side comparison: starts one echo server process per variant, then, round after round, loads
+ * each in turn at each connection count (interleaved, so that a noisy moment of the machine spreads over all of
+ * them), reading the server's CPU time, context switches and system calls over each measurement window; last,
+ * holds many idle connections on each server to weigh what one costs.
+ */
+final class Demo {
+
+    /** Open files the demo itself needs besides the idle connections (class path, perf, servers' pipes). */
+    private static final int SPARE_FILES = 1024;
+    private static final long STALL_MILLIS = 10_000;
+
+    private final DemoSettings settings;
+    private final PrintStream out;
+    private final ProgressLine progress;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Map<String, String> failures = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private final List<DemoResults.Run> runs = new ArrayList<>();
+    private final List<DemoResults.IdleMemory> idle = new ArrayList<>();
+    private String syscallsUnavailable;
+
+    Demo(DemoSettings settings, PrintStream out, ProgressLine progress) {
+        this.settings = settings;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    DemoResults run() throws IOException, InterruptedException {
+        String noProc = ProcStats.unsupportedReason();
+        if (noProc != null) {
+            throw new IOException(noProc);
+        }
+        describeMachine();
+        List<String> serverLaunch = pin();
+        syscallsUnavailable = SyscallCounter.unavailableReason();
+        environment.put("system calls", syscallsUnavailable == null
+                ? "perf stat -p PID -e " + SyscallCounter.ALL_SYSCALLS + "," + SyscallCounter.IO_URING_ENTER
+                + " over the window; divided by throughput × perf's elapsed time"
+                : "n/a: " + syscallsUnavailable);
+        if (syscallsUnavailable != null) {
+            notes.add("system calls per request: n/a, " + syscallsUnavailable);
+        }
+        environment.put("context switches", "voluntary + nonvoluntary of /proc/PID/task/*/status, window delta");
+        out.println("demo: " + environment.get("pinning"));
+        out.println("demo: system calls " + environment.get("system calls"));
+
+        long pressureStart = ProcStats.cpuPressureMicros();
+        long wallStart = System.nanoTime();
+        List<ServerProcess> servers = startServers(serverLaunch);
+        try (EchoLoad load = new EchoLoad()) {
+            environment.put("load", "EchoLoad on the " + load.engine().name() + " engine, one thread, every byte "
+                    + "verified; " + settings.size() + "-byte messages, " + settings.depth() + " in flight per "
+                    + "connection; warm-up " + seconds(settings.warmup().toMillis()) + " s, measured "
+                    + seconds(settings.measure().toMillis()) + " s");
+            if (!servers.isEmpty()) {
+                environment.put("server CPU time", ProcStats.cpuSource(servers.get(0).pid()));
+            }
+            int total = settings.rounds() * settings.connectionCounts().size() * servers.size();
+            int done = 0;
+            for (int round = 1; round <= settings.rounds(); round++) {
+                for (int connections : settings.connectionCounts()) {
+                    for (ServerProcess server : servers) {
+                        done++;
+                        if (failures.containsKey(server.variant().name())) {
+                            continue;
+                        }
+                        progress.prefix(String.format("[%d/%d] %-19s %6d conn  ", done, total,
+                                server.variant().name(), connections));
+                        measureLoad(load, server, connections, round);
+                    }
+                }
+            }
+            if (settings.idleConnections() > 0) {
+                measureIdle(load, servers);
+            }
+        } finally {
+            servers.forEach(ServerProcess::close);
+        }
+        describeCpuPressure(pressureStart, wallStart);
+        return new DemoResults(settings, environment, runs, idle, failures, notes);
+    }
+
+    private void describeMachine() {
+        environment.put("date", java.time.ZonedDateTime.now().withNano(0).toString());
+        environment.put("system", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        environment.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        environment.put("server threads", settings.serverThreads() + " for worker-pool, main-sub and reuseport; "
+                + "1 for the others");
+    }
+
+    /**
+     * Says how much of the run some task waited for a CPU: other processes competing with the servers and the
+     * load make throughput and latency unreliable, while counts per request hold up.
+     */
+    private void describeCpuPressure(long startMicros, long wallStart) {
+        long end = ProcStats.cpuPressureMicros();
+        if (startMicros < 0 || end < 0) {
+            environment.put("CPU pressure", "n/a (no /proc/pressure/cpu in this kernel)");
+            return;
+        }
+        double share = (end - startMicros) / ((System.nanoTime() - wallStart) / 1000.0);
+        environment.put("CPU pressure", String.format("some task waited for a CPU %.0f%% of the run "
+                + "(/proc/pressure/cpu)", share * 100));
+        if (share > 0.10) {
+            notes.add(String.format("the CPUs were contended %.0f%% of the run (other processes, or the demo's own "
+                    + "threads): throughput and latency are unreliable and CPU time per request is inflated; system "
+                    + "calls and context switches per request, and memory per connection, hold up. Compare on a "
+                    + "quiet machine.", share * 100));
+        }
+    }
+
+    /** Pins this process (the load) and returns the launch prefix that pins the servers, or why it does not. */
+    private List<String> pin() throws IOException, InterruptedException {
+        if (!settings.pinned()) {
+            environment.put("pinning", "not pinned (--server-cpus none): server and load share the CPUs");
+            return List.of();
+        }
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            environment.put("pinning", "not pinned: this process may use only one CPU, so server and load share it");
+            return List.of();
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder("taskset", "-a", "-p", "-c", settings.loadCpus(),
+                    Long.toString(ProcessHandle.current().pid())).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            environment.put("pinning", "not pinned: taskset (util-linux) is not installed");
+            return List.of();
+        }
+        String said = new String(p.getInputStream().readAllBytes()).strip();
+        if (p.waitFor() != 0) {
+            environment.put("pinning", "not pinned: taskset -c " + settings.loadCpus() + " failed: " + said);
+            return List.of();
+        }
+        environment.put("pinning", "servers on CPU " + settings.serverCpus() + ", load on CPU "
+                + settings.loadCpus() + " (taskset)");
+        return List.of("taskset", "-c", settings.serverCpus());
+    }
+
+    private List<ServerProcess> startServers(List<String> launch) {
+        List<ServerProcess> servers = new ArrayList<>();
+        for (Variant v : settings.variants()) {
+            Engine engine = Engines.byName(v.engine());
+            if (!engine.isAvailable()) {
+                fail(v, "engine " + v.engine() + " cannot run here: " + engine.unavailabilityCause().getMessage());
+                continue;
+            }
+            try {
+                servers.add(ServerProcess.start(v, settings.serverThreads(), launch));
+            } catch (IOException e) {
+                fail(v, e.getMessage());
+            }
+        }
+        return servers;
+    }
+
+    private void fail(Variant v, String why) {
+        failures.putIfAbsent(v.name(), why);
+        progress.finish();
+        out.println("demo: " + v.name() + " FAILED: " + why);
+    }
+
+    /** Reads the server's accounting when the load's measurement window opens and before it closes. */
+    private final class ServerWindow implements EchoLoad.Window {
+        private final long pid;
+        private ProcStats.Snapshot before;
+        private ProcStats.Snapshot after;
+        private SyscallCounter perf;
+        private SyscallCounter.Counts syscalls;
+
+        ServerWindow(long pid) {
+            this.pid = pid;
+        }
+
+        @Override
+        public void opened() {
+            try {
+                before = ProcStats.read(pid);
+                perf = syscallsUnavailable == null ? SyscallCounter.start(pid) : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void closing() {
+            try {
+                after = ProcStats.read(pid);
+                syscalls = perf == null ? null : perf.stop();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void measureLoad(EchoLoad load, ServerProcess server, int connections, int round)
+            throws InterruptedException {
+        Variant v = server.variant();
+        ServerWindow window = new ServerWindow(server.pid());
+        EchoLoad.Result r;
+        try {
+            r = load.run(new EchoLoad.Settings(server.address(), connections, settings.size(), settings.depth(),
+                    settings.warmup(), settings.measure()), window, progress);
+        } catch (IOException | UncheckedIOException e) {
+            fail(v, e.getMessage() + (server.isAlive() ? "" : " (the server process has exited)"));
+            return;
+        }
+        // No request completed (the errors say why): per-request figures are then not defined.
+        double requests = r.requests() > 0 ? r.requests() : Double.NaN;
+        double syscalls = Double.NaN;
+        double enters = Double.NaN;
+        if (window.syscalls != null && window.syscalls.seconds() > 0 && r.requests() > 0) {
+            double seen = r.requestsPerSecond() * window.syscalls.seconds();
+            syscalls = window.syscalls.syscalls() < 0 ? Double.NaN : window.syscalls.syscalls() / seen;
+            enters = window.syscalls.ioUringEnter() < 0 ? Double.NaN : window.syscalls.ioUringEnter() / seen;
+        }
+        DemoResults.Run run = new DemoResults.Run(v.name(), connections, round, r.requests(), r.seconds(),
+                r.requestsPerSecond(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9),
+                (window.after.cpuNanos() - window.before.cpuNanos()) / 1000.0 / requests, syscalls, enters,
+                (window.after.contextSwitches() - window.before.contextSwitches()) / requests, r.errors());
+        runs.add(run);
+        if (r.requests() == 0 && r.errors() == 0) {
+            notes.add(v.name() + " at " + connections + " connections, round " + round + ": no echo completed in "
+                    + "the measurement window (the server or the load did not run; see CPU pressure)");
+        }
+        if (r.errors() > 0) {
+            fail(v, r.errors() + " errors at " + connections + " connections, first: " + r.firstError());
+            return;
+        }
+        out.printf("round %d  %-19s %6d conn  %,10.0f req/s  p50 %,7.1f µs  p99 %,8.1f µs  CPU %,6.2f µs/req  "
+                        + "syscalls %s  ctx-sw %.3f/req%n", round, v.name(), connections,
+                run.requestsPerSecond(), run.p50Micros(), run.p99Micros(), run.cpuMicrosPerRequest(),
+                Double.isNaN(syscalls) ? "n/a" : String.format("%.2f/req", syscalls), run.contextSwitchesPerRequest());
+    }
+
+    private void measureIdle(EchoLoad load, List<ServerProcess> servers) throws IOException, InterruptedException {
+        int n = settings.idleConnections();
+        long limit = ProcStats.openFileLimit();
+        if (limit < n + SPARE_FILES) {
+            String why = "memory per idle connection: n/a, the open-file limit of this process is " + limit + " and "
+                    + n + " idle connections need " + (n + SPARE_FILES) + ": raise it (ulimit -n " + (n + SPARE_FILES)
+                    + ") or lower --idle-connections";
+            notes.add(why);
+            out.println("demo: " + why);
+            return;
+        }
+        long self = ProcessHandle.current().pid();
+        long clientFiles = ProcStats.openFiles(self);
+        for (ServerProcess server : servers) {
+            Variant v = server.variant();
+            if (failures.containsKey(v.name())) {
+                continue;
+            }
+            progress.prefix("");
+            progress.update(String.format("idle memory: %s, opening %,d connections", v.name(), n));
+            // The load's last connections may still be closing at the server: start from none.
+            settle(server.pid(), files -> files <= server.filesAtStart() + 16);
+            ServerProcess.Memory before = server.memory();
+            long rssBefore = ProcStats.rssBytes(server.pid());
+            long serverFiles = ProcStats.openFiles(server.pid());
+            try (EchoLoad.IdleConnections connections = load.openIdle(server.address(), n)) {
+                // Connected at the client is not yet accepted at the server: wait until it holds them all.
+                if (!settle(server.pid(), files -> files >= serverFiles + n)) {
+                    fail(v, "the server accepted only " + (ProcStats.openFiles(server.pid()) - serverFiles) + " of "
+                            + n + " idle connections (none more for " + STALL_MILLIS / 1000 + " s)");
+                } else {
+                    ServerProcess.Memory after = server.memory();
+                    long rssAfter = ProcStats.rssBytes(server.pid());
+                    DemoResults.IdleMemory m = new DemoResults.IdleMemory(v.name(), n,
+                            (rssAfter - rssBefore) / (double) n, (after.heapUsed() - before.heapUsed()) / (double) n,
+                            (after.direct() - before.direct()) / (double) n);
+                    idle.add(m);
+                    progress.finish();
+                    out.printf("idle     %-19s %6d conn  RSS %,8.0f B/conn  heap %,8.0f B/conn  direct %,8.0f "
+                                    + "B/conn%n", v.name(), n, m.rssBytesPerConnection(), m.heapBytesPerConnection(),
+                            m.directBytesPerConnection());
+                }
+                if (connections.errors() > 0) {
+                    fail(v, "idle connections: " + connections.firstError());
+                }
+            } catch (IOException e) {
+                fail(v, "idle connections: " + e.getMessage());
+            }
+            // Both ends must let go of the descriptors before the next server gets its connections.
+            settle(server.pid(), files -> files <= serverFiles + 16);
+            settle(self, files -> files <= clientFiles + 16);
+        }
+        progress.finish();
+    }
+
+    /**
+     * Waits until the open-file count of {@code pid} satisfies {@code done}; {@code false} when the count stopped
+     * changing for {@value #STALL_MILLIS} ms without getting there.
+     */
+    private static boolean settle(long pid, LongPredicate done) throws IOException, InterruptedException {
+        long files = ProcStats.openFiles(pid);
+        long changed = System.nanoTime();
+        while (!done.test(files)) {
+            if (System.nanoTime() - changed > TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {
+                return false;
+            }
+            Thread.sleep(20);
+            long now = ProcStats.openFiles(pid);
+            if (now != files) {
+                files = now;
+                changed = System.nanoTime();
+            }
+        }
+        return true;
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : String.valueOf(millis / 1000.0);
+    }
+}

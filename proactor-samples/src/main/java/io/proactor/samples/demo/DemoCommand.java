@@ -1,0 +1,197 @@
+package io.proactor.samples.demo;
+
+import io.proactor.benchmarks.ProgressLine;
+import io.proactor.samples.CommandLine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/** {@code proactor demo}: the side-by-side Reactor vs Proactor comparison (see {@link Demo}). */
+public final class DemoCommand {
+
+    static final String USAGE = """
+            usage: proactor demo [--variants LIST] [--connections LIST] [--size BYTES] [--depth N]
+                                 [--warmup S] [--measure S] [--rounds N] [--idle-connections N]
+                                 [--server-threads N] [--baseline VARIANT] [--out DIR]
+                                 [--server-cpus CPUS|none] [--load-cpus CPUS]
+
+            Runs the echo protocol handler on every engine and threading model, one server process each, loads
+            each in turn with a verifying load generator, and prints a table with ratios to the baseline; writes
+            results.json, summary.md and PNG charts to the report folder. About 2-3 minutes with the defaults.
+
+              --variants          comma-separated, default all: %s
+              --connections       connection counts to sweep (default 1,10,100)
+              --size              bytes per message (default 64)
+              --depth             messages in flight per connection, 1 = ping-pong (default 1)
+              --warmup            seconds of load before each measurement (default 1)
+              --measure           seconds measured per variant and connection count (default 3)
+              --rounds            interleaved repetitions; tables show the median and spread (default 1)
+              --idle-connections  idle connections for memory per connection, 0 skips it (default 10000)
+              --server-threads    threads of worker-pool, main-sub and reuseport servers (default 2)
+              --baseline          the variant ratios are relative to (default reactor-single)
+              --out               report folder (default demo-report/<date-time>)
+              --server-cpus       CPUs for the servers, for taskset (default 0); none: no pinning
+              --load-cpus         CPUs for the load generator (default 1)
+
+            Exit status 0 when every variant ran with every echo verified, 1 otherwise, 2 on bad arguments."""
+            .formatted(Variant.NAMES);
+
+    private static final Set<String> FLAGS = Set.of("variants", "connections", "size", "depth", "warmup", "measure",
+            "rounds", "idle-connections", "server-threads", "baseline", "out", "server-cpus", "load-cpus");
+    private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
+    private static final String DEFAULT_BASELINE = "reactor-single";
+
+    private DemoCommand() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, ProgressLine.forTerminal(System.err)));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, ProgressLine progress) {
+        DemoSettings settings;
+        try {
+            settings = parse(args, out);
+            if (settings == null) {
+                return 0; // --help
+            }
+            Files.createDirectories(settings.out());
+            if (!Files.isWritable(settings.out())) {
+                throw new CommandLine.UsageException("--out: cannot write to " + settings.out());
+            }
+        } catch (CommandLine.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (IOException e) {
+            err.println("error: cannot create the report folder: " + e);
+            return 2;
+        }
+        try {
+            DemoResults results = new Demo(settings, out, progress).run();
+            out.print(ReportWriter.text(results));
+            ReportWriter.write(results, settings.out());
+            out.println("\nreport: " + settings.out().toAbsolutePath() + " (" + ReportWriter.SUMMARY + ", "
+                    + ReportWriter.RESULTS + ", " + String.join(", ", ReportWriter.CHARTS) + ")");
+            return results.failures().isEmpty() ? 0 : 1;
+        } catch (IOException e) {
+            progress.finish();
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    /** The settings of {@code args}, or {@code null} after printing the help text. */
+    static DemoSettings parse(String[] args, PrintStream out) throws CommandLine.UsageException {
+        CommandLine cl = new CommandLine(args, FLAGS);
+        if (cl.help()) {
+            out.println(USAGE);
+            return null;
+        }
+        List<Variant> variants = new ArrayList<>();
+        for (String name : list(cl, "variants", Variant.NAMES)) {
+            try {
+                Variant v = Variant.named(name);
+                if (variants.contains(v)) {
+                    throw new CommandLine.UsageException("--variants names " + name + " twice");
+                }
+                variants.add(v);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.UsageException("--variants: " + e.getMessage());
+            }
+        }
+        Set<Integer> counts = new TreeSet<>();
+        for (String c : list(cl, "connections", "1,10,100")) {
+            try {
+                int n = Integer.parseInt(c);
+                if (n < 1 || n > 10_000) {
+                    throw new CommandLine.UsageException("--connections: each count must be between 1 and 10000, "
+                            + "was " + n);
+                }
+                counts.add(n);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.UsageException("--connections: '" + c + "' is not a whole number");
+            }
+        }
+        String baselineName = cl.string("baseline", null);
+        Variant baseline;
+        if (baselineName == null) {
+            // The default baseline when it is measured, else the first variant measured.
+            baseline = variants.stream().filter(v -> v.name().equals(DEFAULT_BASELINE)).findFirst()
+                    .orElse(variants.get(0));
+        } else {
+            baseline = variants.stream().filter(v -> v.name().equals(baselineName.trim())).findFirst()
+                    .orElseThrow(() -> new CommandLine.UsageException("--baseline " + baselineName
+                            + " is not among the variants measured (" + String.join(",",
+                            variants.stream().map(Variant::name).toList()) + ")"));
+        }
+        String serverCpus = cl.string("server-cpus", "0").trim();
+        String loadCpus = cl.string("load-cpus", "1").trim();
+        if (serverCpus.equals("none")) {
+            serverCpus = null;
+            loadCpus = null;
+        } else if (!CPU_LIST.matcher(serverCpus).matches() || !CPU_LIST.matcher(loadCpus).matches()) {
+            throw new CommandLine.UsageException("--server-cpus and --load-cpus take CPU lists such as 0 or 0-1,3 "
+                    + "(--server-cpus none: no pinning); got '" + serverCpus + "' and '" + loadCpus + "'");
+        }
+        Path report;
+        try {
+            report = Path.of(cl.string("out", "demo-report/"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        } catch (InvalidPathException e) {
+            throw new CommandLine.UsageException("--out: " + e.getMessage());
+        }
+        return new DemoSettings(variants, List.copyOf(counts), cl.integer("size", 64, 1, 1 << 20),
+                cl.integer("depth", 1, 1, 4096), seconds(cl, "warmup", "1", 0), seconds(cl, "measure", "3", 0.1),
+                cl.integer("rounds", 1, 1, 100), cl.integer("idle-connections", 10_000, 0, 100_000),
+                cl.integer("server-threads", 2, 1, 256), baseline, report, serverCpus, loadCpus,
+                String.join(" ", commandWords(args)));
+    }
+
+    private static List<String> list(CommandLine cl, String flag, String fallback) throws CommandLine.UsageException {
+        List<String> items = new ArrayList<>();
+        for (String item : cl.string(flag, fallback).split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        if (items.isEmpty()) {
+            throw new CommandLine.UsageException("--" + flag + " needs at least one value");
+        }
+        return List.copyOf(items);
+    }
+
+    private static Duration seconds(CommandLine cl, String flag, String fallback, double min)
+            throws CommandLine.UsageException {
+        String text = cl.string(flag, fallback).trim();
+        try {
+            double s = Double.parseDouble(text);
+            if (!(s >= min && s <= 3600)) {
+                throw new CommandLine.UsageException("--" + flag + " must be between " + min + " and 3600 seconds, "
+                        + "was " + text);
+            }
+            return Duration.ofMillis(Math.round(s * 1000));
+        } catch (NumberFormatException e) {
+            throw new CommandLine.UsageException("--" + flag + " must be a number of seconds, was '" + text + "'");
+        }
+    }
+
+    private static List<String> commandWords(String[] args) {
+        List<String> words = new ArrayList<>(List.of("./proactor", "demo"));
+        words.addAll(List.of(args));
+        return words;
+    }
+}

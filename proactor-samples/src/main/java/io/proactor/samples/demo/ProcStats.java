@@ -1,0 +1,133 @@
+package io.proactor.samples.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What the kernel accounts for a process, read from {@code /proc} (Linux): CPU time and context switches
+ * summed over its threads, resident memory, open descriptors. Threads that end between two readings take
+ * their counts with them; the echo servers' threads live as long as the server.
+ */
+final class ProcStats {
+
+    /** {@code /proc/PID/stat} counts CPU time in clock ticks of this many per second (USER_HZ on Linux). */
+    private static final long TICKS_PER_SECOND = 100;
+
+    /**
+     * One reading.
+     *
+     * @param cpuNanos        on-CPU time of all threads: {@code schedstat} (nanoseconds), or utime+stime from
+     *                        {@code /proc/PID/stat} (10 ms ticks) where the kernel keeps no schedstat
+     * @param contextSwitches voluntary + involuntary switches of all threads ({@code /proc/PID/task/*}/status)
+     */
+    record Snapshot(long cpuNanos, long contextSwitches) {
+    }
+
+    private ProcStats() {
+    }
+
+    /** {@code null} when this machine has the {@code /proc} files the demo reads, else what is missing. */
+    static String unsupportedReason() {
+        Path self = Path.of("/proc/self");
+        if (!Files.isReadable(self.resolve("status")) || !Files.isDirectory(self.resolve("task"))) {
+            return "the demo reads server CPU time, context switches and memory from /proc, which this system "
+                    + "does not have (Linux only)";
+        }
+        return null;
+    }
+
+    /** How CPU time is read here, for the report. */
+    static String cpuSource(long pid) {
+        return hasSchedstat(pid) ? "/proc/PID/task/*/schedstat (ns on CPU)" : "/proc/PID/stat utime+stime (10 ms ticks)";
+    }
+
+    static Snapshot read(long pid) throws IOException {
+        long switches = 0;
+        long schedNanos = 0;
+        for (Path task : tasks(pid)) {
+            try {
+                for (String line : Files.readAllLines(task.resolve("status"))) {
+                    if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+                String sched = Files.readString(task.resolve("schedstat")).trim();
+                schedNanos += Long.parseLong(sched.substring(0, sched.indexOf(' ')));
+            } catch (IOException | RuntimeException e) {
+                // the thread ended while we read it, or this kernel keeps no schedstat (handled below)
+            }
+        }
+        long cpu = hasSchedstat(pid) ? schedNanos : statCpuNanos(pid);
+        return new Snapshot(cpu, switches);
+    }
+
+    /** Resident set size in bytes ({@code VmRSS} of {@code /proc/PID/status}). */
+    static long rssBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.substring(6).replace("kB", "").trim()) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS line in /proc/" + pid + "/status");
+    }
+
+    /** Open descriptors of the process. */
+    static long openFiles(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** The soft limit on open files of this process ({@code Max open files} in {@code /proc/self/limits}). */
+    static long openFileLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        throw new IOException("no 'Max open files' line in /proc/self/limits");
+    }
+
+    /**
+     * Microseconds during which some runnable task of the system waited for a CPU ({@code total} of the
+     * {@code some} line of {@code /proc/pressure/cpu}), or -1 where the kernel has no pressure accounting.
+     */
+    static long cpuPressureMicros() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some ")) {
+                    for (String field : line.split(" ")) {
+                        if (field.startsWith("total=")) {
+                            return Long.parseLong(field.substring("total=".length()));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no PSI in this kernel (CONFIG_PSI off, or psi=0): the report says so
+        }
+        return -1;
+    }
+
+    private static List<Path> tasks(long pid) throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return s.toList();
+        }
+    }
+
+    private static boolean hasSchedstat(long pid) {
+        return Files.isReadable(Path.of("/proc", Long.toString(pid), "schedstat"));
+    }
+
+    private static long statCpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+        return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    }
+}

@@ -1,0 +1,97 @@
+package io.proactor.samples.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoReportTest {
+
+    private static DemoResults results() {
+        Variant uring = Variant.named("io_uring");
+        Variant reactor = Variant.named("reactor-single");
+        DemoSettings settings = new DemoSettings(List.of(uring, reactor), List.of(1, 10), 64, 1, Duration.ofSeconds(1),
+                Duration.ofSeconds(3), 2, 1000, 2, reactor, Path.of("unused"), "0", "1", "./proactor demo --rounds 2");
+        List<DemoResults.Run> runs = List.of(
+                // io_uring at 10 connections: 200k and 300k req/s over two rounds, median 250k
+                run("io_uring", 10, 1, 200_000, 3.0, 0.5),
+                run("io_uring", 10, 2, 300_000, 2.0, 0.5),
+                run("io_uring", 1, 1, 50_000, 8.0, 2.0),
+                run("io_uring", 1, 2, 50_000, 8.0, 2.0),
+                run("reactor-single", 10, 1, 100_000, 5.0, 2.5),
+                run("reactor-single", 10, 2, 100_000, 5.0, 2.5),
+                run("reactor-single", 1, 1, 40_000, 10.0, 3.0),
+                // syscalls not counted in one round: the median is taken over the rounds that have it
+                run("reactor-single", 1, 2, 40_000, 10.0, Double.NaN));
+        List<DemoResults.IdleMemory> idle = List.of(new DemoResults.IdleMemory("io_uring", 1000, 3000, 1500, 0),
+                new DemoResults.IdleMemory("reactor-single", 1000, 2000, 1200, 0));
+        return new DemoResults(settings, Map.of("pinning", "servers on CPU 0, load on CPU 1 (taskset)"), runs, idle,
+                Map.of(), List.of("a note \"quoted\""));
+    }
+
+    private static DemoResults.Run run(String variant, int connections, int round, double rps, double cpu,
+                                       double syscalls) {
+        return new DemoResults.Run(variant, connections, round, (long) (rps * 3), 3.0, rps, 20, 100, 400, cpu,
+                syscalls, Double.NaN, 0.01, 0);
+    }
+
+    @Test
+    void mediansAndRatiosToTheBaseline() {
+        DemoResults r = results();
+        assertEquals(250_000, r.median("io_uring", 10, DemoResults.Run::requestsPerSecond));
+        assertEquals(0.5, r.spread("io_uring", 10, DemoResults.Run::requestsPerSecond), 1e-9);
+        assertEquals(3.0, r.median("reactor-single", 1, DemoResults.Run::syscallsPerRequest));
+        String text = ReportWriter.text(r);
+        // 250k / 100k = 2.50 (throughput) and 2.5 / 5 = 0.50 (CPU) in the io_uring row at 10 connections
+        String row = text.lines().filter(l -> l.startsWith("io_uring") && l.contains("250,000")).findFirst()
+                .orElseThrow(() -> new AssertionError(text));
+        assertTrue(row.contains("2.50") && row.contains("0.50") && row.contains("50%"), row);
+        assertTrue(text.contains("Server memory per idle connection (1,000 idle connections)"), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("io_uring") && l.contains("3,000") && l.contains("1.50")),
+                text);
+    }
+
+    @Test
+    void writesJsonMarkdownAndCharts(@TempDir Path dir) throws Exception {
+        ReportWriter.write(results(), dir);
+
+        String json = Files.readString(dir.resolve("results.json"));
+        assertTrue(json.contains("\"baseline\": \"reactor-single\""), json);
+        assertTrue(json.contains("\"requestsPerSecond\": 300000.0"), json);
+        assertTrue(json.contains("\"ioUringEnterPerRequest\": null"), "NaN must become null: " + json);
+        assertTrue(json.contains("\"a note \\\"quoted\\\"\""), json);
+        assertEquals(8, json.split("\"variant\": \"").length - 1 - 2, "8 runs (and 2 idle entries)");
+
+        String md = Files.readString(dir.resolve("summary.md"));
+        assertTrue(md.contains("Command: `./proactor demo --rounds 2`"), md);
+        assertTrue(md.contains("| variant | req/s | × reactor-single |"), md);
+        assertTrue(md.contains("|---|---:|"), md);
+        assertTrue(md.contains("![throughput.png](throughput.png)"), md);
+
+        for (String chart : ReportWriter.CHARTS) {
+            BufferedImage image = ImageIO.read(dir.resolve(chart).toFile());
+            assertNotNull(image, chart + " is not a readable PNG");
+            assertEquals(900, image.getWidth(), chart);
+            assertEquals(540, image.getHeight(), chart);
+        }
+    }
+
+    @Test
+    void chartsAreDrawnEvenWhenNothingWasMeasured(@TempDir Path dir) throws Exception {
+        DemoResults full = results();
+        DemoResults empty = new DemoResults(full.settings(), Map.of(), List.of(), List.of(),
+                Map.of("io_uring", "engine io_uring cannot run here"), List.of());
+        ReportWriter.write(empty, dir);
+        assertNotNull(ImageIO.read(dir.resolve("throughput.png").toFile()));
+        assertTrue(Files.readString(dir.resolve("summary.md")).contains("io_uring: engine io_uring cannot run here"));
+    }
+}
