@@ -466,8 +466,14 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         }
 
         private void sendNext() {
+            if (closed) {
+                // the connection ended while a block was being read: nothing will fail this send, so end it
+                // here (closing the file fails the other read, if any, and a pending write fails on its own)
+                finish(null);
+                return;
+            }
             int i = sendIndex;
-            if (sending || closed || readBytes[i] < 0) {
+            if (sending || readBytes[i] < 0) {
                 return;
             }
             long from = Math.max(blockStart[i], position);
