@@ -56,8 +56,10 @@ class EchoLoadTest {
             EchoLoad.Result r = load.run(settings(server, 4, 8), EchoLoad.UNWATCHED, progress);
             assertEquals(0, r.errors(), r.firstError());
             assertTrue(r.requests() > 100, "requests: " + r.requests());
-            // every echo completed in the window is one latency sample (a few more straddle its edges)
-            assertTrue(Math.abs(r.latency().getTotalCount() - r.requests()) <= 4 * 8 + 8,
+            // every echo completed in the window is one latency sample; some straddle its edges (the window's
+            // start and end are read on another thread than the one recording, so allow 1% beside the in-flight)
+            long straddling = Math.max(4 * 8 + 8, r.requests() / 100);
+            assertTrue(Math.abs(r.latency().getTotalCount() - r.requests()) <= straddling,
                     r.latency().getTotalCount() + " samples for " + r.requests() + " requests");
             assertTrue(r.latencyMicros(50) > 0 && r.latencyMicros(50) <= r.latencyMicros(99.9));
             assertTrue(shown.toString(StandardCharsets.UTF_8).contains("req/s"), "progress line: " + shown);
