@@ -71,7 +71,7 @@ for engine in $ENGINES; do
     sleep 3 # let the slow connections build up
     read -r ok failed max median < <(probe)
     kill $attack 2>/dev/null || true; wait $attack 2>/dev/null || true
-    kill -INT $server; wait $server 2>/dev/null || true
+    kill -TERM $server; wait $server 2>/dev/null || true   # a background job ignores SIGINT
     server=
     echo "| $engine | $mode | $ok | $failed | $median | $max |" >> "$OUT"
     echo "$engine $mode: ok=$ok failed=$failed median=${median}ms max=${max}ms" >&2
