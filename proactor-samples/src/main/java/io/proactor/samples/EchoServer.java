@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /** The echo server: every byte received is sent back. Try it with {@code nc 127.0.0.1 7007}. */
 public final class EchoServer {
@@ -45,36 +44,10 @@ public final class EchoServer {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        ProtocolServer server;
-        try {
-            server = start(args, out);
-            if (server == null) {
-                return 0; // --help
-            }
-        } catch (CommandLine.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
-        } catch (IOException e) {
-            err.println("error: cannot listen: " + e.getMessage());
-            return 1;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            out.println("echo server stopped");
-            stopped.countDown();
-        }, "echo-server-shutdown"));
-        out.printf("echo server listening on %s:%d (engine %s, model %s); Ctrl-C stops it%n",
-                server.localAddress().getHostString(), server.localAddress().getPort(), server.engine().name(),
-                server.model().label());
-        out.flush();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
+        return ServerCommand.runUntilStopped(args, out, err, USAGE, "echo server", EchoServer::start,
+                server -> String.format("echo server listening on %s:%d (engine %s, model %s)",
+                        server.localAddress().getHostString(), server.localAddress().getPort(),
+                        server.engine().name(), server.model().label()));
     }
 
     /** Parses the flags and starts the server; {@code null} after printing the help text. */

@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code proactor serve DIR}: the HTTP/1.1 static file server. Try it with {@code curl -v localhost:8080/}. */
 public final class ServeCommand {
@@ -48,37 +47,11 @@ public final class ServeCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        HttpFileServer server;
-        try {
-            server = start(args, out);
-            if (server == null) {
-                return 0; // --help
-            }
-        } catch (CommandLine.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
-        } catch (IOException e) {
-            err.println("error: cannot serve: " + e.getMessage());
-            return 1;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            out.println("file server stopped");
-            stopped.countDown();
-        }, "serve-shutdown"));
-        InetSocketAddress at = server.localAddress();
-        out.printf("serving %s on http://%s:%d/ (engine %s, model %s, direct I/O from %d bytes); Ctrl-C stops it%n",
-                server.config().root(), at.getHostString(), at.getPort(), server.protocolServer().engine().name(),
-                server.protocolServer().model().label(), server.config().directIoThreshold());
-        out.flush();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
+        return ServerCommand.runUntilStopped(args, out, err, USAGE, "file server", ServeCommand::start,
+                server -> String.format("serving %s on http://%s:%d/ (engine %s, model %s, direct I/O from %d bytes)",
+                        server.config().root(), server.localAddress().getHostString(),
+                        server.localAddress().getPort(), server.protocolServer().engine().name(),
+                        server.protocolServer().model().label(), server.config().directIoThreshold()));
     }
 
     /** Parses the flags and starts the server; {@code null} after printing the help text. */
