@@ -61,6 +61,19 @@ public interface AsyncSocket extends Initiator {
     <A> void transferFrom(AsyncFile file, long position, long count, A attachment,
                           CompletionHandler<Long, ? super A> handler);
 
+    /**
+     * Sends the remaining bytes of {@code headers[offset .. offset+length)}, then {@code count} bytes of
+     * {@code file} from {@code position}, as one write-side operation: what {@code sendfile} with a header
+     * vector (FreeBSD) or {@code TransmitFile} (Windows) do. Sent apart, a short response head and a small
+     * file leave in two TCP segments; an engine that can join them sends them in one (io_uring: the headers go
+     * with {@code MSG_MORE}, so the kernel holds them until the file's bytes follow). The headers' positions
+     * advance as they are sent. The result is the number of the file's bytes sent, as for
+     * {@link #transferFrom(AsyncFile, long, long, Object, CompletionHandler)}: {@code count}, or fewer if the
+     * file ended first.
+     */
+    <A> void transferFrom(ByteBuffer[] headers, int offset, int length, AsyncFile file, long position, long count,
+                          A attachment, CompletionHandler<Long, ? super A> handler);
+
     /** Shuts down the output side (sends FIN) once; further writes fail. */
     <A> void shutdownOutput(A attachment, CompletionHandler<Void, ? super A> handler);
 
@@ -134,6 +147,13 @@ public interface AsyncSocket extends Initiator {
     default CompletableFuture<Long> transferFrom(AsyncFile file, long position, long count) {
         FutureHandler<Long> f = new FutureHandler<>();
         transferFrom(file, position, count, null, f);
+        return f;
+    }
+
+    default CompletableFuture<Long> transferFrom(ByteBuffer[] headers, AsyncFile file, long position, long count) {
+        FutureHandler<Long> f = new FutureHandler<>();
+        transferFrom(headers, 0, java.util.Objects.requireNonNull(headers, "'headers' is null").length, file, position,
+                count, null, f);
         return f;
     }
 

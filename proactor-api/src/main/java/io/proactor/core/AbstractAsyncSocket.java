@@ -58,6 +58,17 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     /** Starts a file-to-socket transfer; complete the slot with a {@code Long}. */
     protected abstract void implTransferFrom(AsyncFile file, long position, long count, OperationSlot slot);
 
+    /**
+     * Starts sending headers, then a file; complete the slot with a {@code Long}, the file's bytes sent. This
+     * default writes the headers with {@link #implWrite(ByteBuffer[], int, int, long, OperationSlot)} until
+     * they are all sent, then calls {@link #implTransferFrom(AsyncFile, long, long, OperationSlot)}: an engine
+     * that can join the two into fewer segments overrides it.
+     */
+    protected void implTransferFrom(ByteBuffer[] headers, int offset, int length, AsyncFile file, long position,
+                                    long count, OperationSlot slot) {
+        new HeadersThenFile(headers, offset, length, file, position, count, slot).writeHeaders();
+    }
+
     /** Shuts the output down; complete the slot with {@code null}. */
     protected abstract void implShutdownOutput(OperationSlot slot);
 
@@ -177,14 +188,8 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     @Override
     public final <A> void write(ByteBuffer[] srcs, int offset, int length, long timeout, TimeUnit unit,
                                 A attachment, CompletionHandler<Long, ? super A> handler) {
-        Objects.requireNonNull(srcs, "'srcs' is null");
+        checkBuffers(srcs, offset, length, "srcs");
         Objects.requireNonNull(handler, "'handler' is null");
-        Objects.checkFromIndexSize(offset, length, srcs.length);
-        for (int i = offset; i < offset + length; i++) {
-            if (srcs[i] == null) { // not requireNonNull(.., message): that would build the message every call
-                throw new NullPointerException("'srcs' holds null at index " + i);
-            }
-        }
         long nanos = timeoutNanos(timeout, unit);
         if (claimWrite(handler, attachment)) {
             if (loop.inProactorThread()) {
@@ -216,6 +221,83 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
                     implTransferFrom(file, position, count, writeSlot);
                 }
             });
+        }
+    }
+
+    @Override
+    public final <A> void transferFrom(ByteBuffer[] headers, int offset, int length, AsyncFile file, long position,
+                                       long count, A attachment, CompletionHandler<Long, ? super A> handler) {
+        checkBuffers(headers, offset, length, "headers");
+        Objects.requireNonNull(file, "'file' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were "
+                    + position + " and " + count);
+        }
+        if (claimWrite(handler, attachment)) {
+            loop.runOnLoop(() -> {
+                if (begin(writeSlot)) {
+                    implTransferFrom(headers, offset, length, file, position, count, writeSlot);
+                }
+            });
+        }
+    }
+
+    private static void checkBuffers(ByteBuffer[] buffers, int offset, int length, String name) {
+        if (buffers == null) {
+            throw new NullPointerException("'" + name + "' is null");
+        }
+        Objects.checkFromIndexSize(offset, length, buffers.length);
+        for (int i = offset; i < offset + length; i++) {
+            if (buffers[i] == null) { // not requireNonNull(.., message): that would build the message every call
+                throw new NullPointerException("'" + name + "' holds null at index " + i);
+            }
+        }
+    }
+
+    /** The default {@link #implTransferFrom(ByteBuffer[], int, int, AsyncFile, long, long, OperationSlot)}. */
+    private final class HeadersThenFile implements CompletionHandler<Long, Void> {
+        private final ByteBuffer[] headers;
+        private final int end;
+        private final AsyncFile file;
+        private final long position;
+        private final long count;
+        private final OperationSlot userSlot;
+        private final OperationSlot headerSlot = new OperationSlot();
+        private int first;
+
+        HeadersThenFile(ByteBuffer[] headers, int offset, int length, AsyncFile file, long position, long count,
+                        OperationSlot userSlot) {
+            this.headers = headers;
+            this.first = offset;
+            this.end = offset + length;
+            this.file = file;
+            this.position = position;
+            this.count = count;
+            this.userSlot = userSlot;
+        }
+
+        void writeHeaders() {
+            while (first < end && !headers[first].hasRemaining()) {
+                first++;
+            }
+            if (first == end) {
+                implTransferFrom(file, position, count, userSlot);
+                return;
+            }
+            headerSlot.tryAcquire();
+            headerSlot.prepare(this, null);
+            implWrite(headers, first, end - first, 0, headerSlot);
+        }
+
+        @Override
+        public void completed(Long written, Void unused) {
+            writeHeaders();
+        }
+
+        @Override
+        public void failed(Throwable exc, Void unused) {
+            userSlot.fail(exc);
         }
     }
 

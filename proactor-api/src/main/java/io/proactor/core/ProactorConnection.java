@@ -62,6 +62,8 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
     private boolean readPaused;
     private boolean inputEnded;
     private boolean writing;
+    private boolean inCallback;   // a handler callback runs on the loop: flushes wait for its end
+    private boolean flushPending; // something was queued during that callback
     private boolean closeRequested;
     private boolean shutdownRequested;
     private boolean outputShut;
@@ -126,12 +128,14 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
             return;
         }
         if (callbacks == null) {
+            boolean outer = enterCallback();
             try {
                 handler.onRead(this, lease.buffer());
             } catch (Throwable t) {
                 callbackFailed(t);
             } finally {
                 lease.release();
+                exitCallback(outer);
             }
             receiveNext();
         } else {
@@ -191,7 +195,7 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         if (queuedBytes > options.highWaterMark()) {
             readPaused = true;
         }
-        flush();
+        flushSoon();
     }
 
     /** The last chunk if it is not being written and has room, otherwise a new empty chunk at the tail. */
@@ -234,7 +238,7 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         toLoop(() -> {
             if (!closed && !closeRequested && send.count > 0) {
                 output.addLast(send);
-                flush();
+                flushSoon();
             }
         });
     }
@@ -254,36 +258,54 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
             return;
         }
         int n = 0;
+        Object following = null;
         for (Object o : output) {
-            if (!(o instanceof LeasedBuffer lb) || n == MAX_GATHER) {
+            if (!(o instanceof LeasedBuffer lb)) {
+                following = o;
+                break;
+            }
+            if (n == MAX_GATHER) {
                 break;
             }
             gather[n++] = lb.buffer();
         }
         chunksInFlight = n;
+        if (following instanceof ZeroCopySend send) {
+            send.start(); // it sends the chunks ahead of the file, in one transfer (e.g. a response head)
+            return;
+        }
         socket.write(gather, 0, n, 0, TimeUnit.NANOSECONDS, null, writeDone);
+    }
+
+    /** The {@link #chunksInFlight} chunks sent {@code bytes}: drops the chunks that were sent whole. */
+    private void chunksSent(long bytes) {
+        Arrays.fill(gather, 0, chunksInFlight, null);
+        chunksInFlight = 0;
+        queuedBytes -= bytes;
+        Object head;
+        while ((head = output.peekFirst()) instanceof LeasedBuffer lb && !lb.buffer().hasRemaining()) {
+            output.pollFirst();
+            lb.release();
+        }
+    }
+
+    private void resumeReadingIfDrained() {
+        if (readPaused && queuedBytes <= options.lowWaterMark()) {
+            readPaused = false;
+            receiveNext();
+        }
     }
 
     private final class WriteDone implements CompletionHandler<Long, Void> {
         @Override
         public void completed(Long written, Void unused) {
             writing = false;
-            Arrays.fill(gather, 0, chunksInFlight, null);
-            chunksInFlight = 0;
-            queuedBytes -= written;
-            Object head;
-            while ((head = output.peekFirst()) instanceof LeasedBuffer lb && !lb.buffer().hasRemaining()) {
-                output.pollFirst();
-                lb.release();
-            }
+            chunksSent(written);
             if (closed) {
                 releaseOutput();
                 return;
             }
-            if (readPaused && queuedBytes <= options.lowWaterMark()) {
-                readPaused = false;
-                receiveNext();
-            }
+            resumeReadingIfDrained();
             flush();
         }
 
@@ -297,7 +319,7 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         }
     }
 
-    /** A queued file: opened when it reaches the head of the queue, sent, closed. */
+    /** A queued file: opened when it (or the chunks sent ahead of it) reaches the head of the queue; sent; closed. */
     private abstract class FileSend {
         final Path path;
         final long position;
@@ -349,19 +371,27 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
                 file.close();
             }
             writing = false;
+            Arrays.fill(gather, 0, chunksInFlight, null); // chunks sent ahead of a file that failed
+            chunksInFlight = 0;
             output.remove(this);
             if (closed) {
                 releaseOutput(); // closeNow left the queue to us while the transfer was in flight
             } else if (error != null) {
                 closeNow(error);
             } else {
+                resumeReadingIfDrained();
                 flush();
             }
         }
     }
 
-    /** Page cache to socket through the engine's zero-copy transfer. */
+    /**
+     * Page cache to socket through the engine's zero-copy transfer. The chunks queued just before the file go
+     * with it as the transfer's headers, so that the engine can send a response head and a small file together.
+     */
     private final class ZeroCopySend extends FileSend implements CompletionHandler<Long, Void> {
+        private long headerBytes;
+
         ZeroCopySend(Path path, long position, long count) {
             super(path, position, count);
         }
@@ -373,11 +403,22 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
 
         @Override
         void send(AsyncFile opened) {
-            socket.transferFrom(opened, position, count, null, this);
+            if (chunksInFlight == 0) {
+                socket.transferFrom(opened, position, count, null, this);
+                return;
+            }
+            headerBytes = 0;
+            for (int i = 0; i < chunksInFlight; i++) {
+                headerBytes += gather[i].remaining();
+            }
+            socket.transferFrom(gather, 0, chunksInFlight, opened, position, count, null, this);
         }
 
         @Override
         public void completed(Long sent, Void unused) {
+            if (chunksInFlight > 0) {
+                chunksSent(headerBytes);
+            }
             finish(sent < count ? endedEarly(sent) : null);
         }
 
@@ -585,10 +626,13 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
     /** Runs a handler callback on the callback thread, then {@code after} on the loop. */
     private void callback(Runnable call, Runnable after) {
         if (callbacks == null) {
+            boolean outer = enterCallback();
             try {
                 call.run();
             } catch (Throwable t) {
                 callbackFailed(t);
+            } finally {
+                exitCallback(outer);
             }
             if (after != null) {
                 after.run();
@@ -606,6 +650,35 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
                 toLoop(after);
             }
         });
+    }
+
+    /** Marks a handler callback running on the loop; returns whether one already was (a nested callback). */
+    private boolean enterCallback() {
+        boolean outer = inCallback;
+        inCallback = true;
+        return outer;
+    }
+
+    /** Ends a callback; the outermost one sends what the handler queued in it. */
+    private void exitCallback(boolean outer) {
+        inCallback = outer;
+        if (!outer && flushPending) {
+            flushPending = false;
+            flush();
+        }
+    }
+
+    /**
+     * Starts sending, or, inside a handler callback on the loop, once the callback returns: what a handler
+     * queues in one callback (a response head, then its file; several pipelined responses) then leaves in one
+     * send instead of one per call.
+     */
+    private void flushSoon() {
+        if (inCallback) {
+            flushPending = true;
+        } else {
+            flush();
+        }
     }
 
     private void toLoop(Runnable task) {

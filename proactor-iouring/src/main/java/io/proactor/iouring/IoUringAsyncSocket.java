@@ -43,6 +43,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     private static final int SPLICE_OUT = 7;
     private static final int TIMEOUT = 8;
     private static final int WRITABLE = 9;
+    private static final int HEADERS = 10;
     private static final int PIPE_CHUNK = 64 * 1024;
 
     private final IoUringOperationProcessor processor;
@@ -52,6 +53,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     private final IoUringIoOps recvMultishot;
     private SocketScratch scratch;
     private IoUringIoOps sendmsg; // prepared once: it points at the socket's msghdr, rewritten per write
+    private IoUringIoOps sendmsgMore; // the same with MSG_MORE, for headers sent ahead of a file
     private FileDescriptor[] pipe;
 
     private ByteBuffer readDst;
@@ -72,6 +74,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     private final Runnable retryReceive = this::retryReceive;
     private final Runnable deliverReceived = this::deliverReceived;
 
+    private OperationSlot writeTarget; // the slot of the write in flight: writeSlot, or a composite's own
     private ByteBuffer writeSrc;
     private ByteBuffer[] writeSrcs;
     private int writeOffset;
@@ -83,6 +86,9 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
     private long spliceRemaining;
     private long spliceSent;
     private int inPipe;
+    private ByteBuffer[] headerSrcs; // headers still to send ahead of the splice: [headerFirst, headerEnd)
+    private int headerFirst;
+    private int headerEnd;
 
     IoUringAsyncSocket(ProactorLoop loop, IoUringOperationProcessor processor, Socket socket, boolean connected) {
         super(loop, connected);
@@ -254,6 +260,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
 
     @Override
     protected void implWrite(ByteBuffer src, long timeoutNanos, OperationSlot slot) {
+        writeTarget = slot;
         writeSrc = src;
         long address;
         int length;
@@ -273,6 +280,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
 
     @Override
     protected void implWrite(ByteBuffer[] srcs, int offset, int length, long timeoutNanos, OperationSlot slot) {
+        writeTarget = slot;
         writeSrcs = srcs;
         writeOffset = offset;
         writeLength = length;
@@ -304,19 +312,65 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
                     (buf, s) -> implWrite(buf, 0, s)).start();
             return;
         }
+        if (prepareSplice(ringFile, position, count, slot)) {
+            spliceIn();
+        }
+    }
+
+    /**
+     * Headers with {@code MSG_MORE}, then the file's splice, whose last send pushes them out together: a short
+     * response leaves in one segment, not two.
+     */
+    @Override
+    protected void implTransferFrom(ByteBuffer[] headers, int offset, int length, AsyncFile file, long position,
+                                    long count, OperationSlot slot) {
+        boolean allDirect = true;
+        for (int i = offset; i < offset + length; i++) {
+            allDirect &= headers[i].isDirect();
+        }
+        if (!(file instanceof IoUringAsyncFile ringFile) || count == 0 || !allDirect) {
+            // nothing would push held-back headers out, or they need a bounce copy: headers, then the file
+            super.implTransferFrom(headers, offset, length, file, position, count, slot);
+            return;
+        }
+        if (prepareSplice(ringFile, position, count, slot)) {
+            headerSrcs = headers;
+            headerFirst = offset;
+            headerEnd = offset + length;
+            sendHeaders();
+        }
+    }
+
+    private boolean prepareSplice(IoUringAsyncFile file, long position, long count, OperationSlot slot) {
         if (pipe == null) {
             try {
                 pipe = FileDescriptor.pipe();
             } catch (IOException e) {
                 failLater(slot, e);
-                return;
+                return false;
             }
         }
-        spliceFd = ringFile.fd();
+        spliceFd = file.fd();
         splicePosition = position;
         spliceRemaining = count;
         spliceSent = 0;
-        spliceIn();
+        return true;
+    }
+
+    private void sendHeaders() {
+        while (headerFirst < headerEnd && !headerSrcs[headerFirst].hasRemaining()) {
+            headerFirst++;
+        }
+        if (headerFirst == headerEnd) {
+            headerSrcs = null;
+            spliceIn();
+            return;
+        }
+        scratch().msghdr(headerSrcs, headerFirst, Math.min(headerEnd - headerFirst, SocketScratch.MAX_IOV));
+        if (sendmsgMore == null) {
+            sendmsgMore = IoUringSqes.sendmsgMore(fd, scratch.msghdrAddress(), HEADERS);
+        }
+        submit(sendmsgMore, HEADERS, writeSlot, 0, 0);
     }
 
     private void spliceIn() {
@@ -354,6 +408,15 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
             case RECV -> receiveCompleted(res, flags);
             case WRITE -> writeCompleted(res);
             case SHUTDOWN -> completeOrFail(shutdownSlot, null, res, "shutdown");
+            case HEADERS -> {
+                if (res >= 0) {
+                    advance(headerSrcs, headerFirst, headerEnd, res);
+                    sendHeaders();
+                } else {
+                    headerSrcs = null;
+                    fail(writeSlot, res, "send");
+                }
+            }
             case SPLICE_IN -> {
                 if (res > 0) {
                     splicePosition += res;
@@ -463,23 +526,29 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
         ByteBuffer[] srcs = writeSrcs;
         writeSrc = null;
         writeSrcs = null;
+        OperationSlot slot = writeTarget;
+        writeTarget = null;
         if (res < 0) {
-            fail(writeSlot, res, "send");
+            fail(slot, res, "send");
             return;
         }
         if (single != null) {
             single.position(single.position() + res);
-            writeSlot.complete(res);
+            slot.complete(res);
             return;
         }
-        long left = res;
-        for (int i = writeOffset; i < writeOffset + writeLength && left > 0; i++) {
+        advance(srcs, writeOffset, writeOffset + writeLength, res);
+        slot.complete((long) res);
+    }
+
+    /** Moves the positions of {@code srcs[from .. to)} past the {@code sent} bytes a send took from them. */
+    private static void advance(ByteBuffer[] srcs, int from, int to, long sent) {
+        for (int i = from; i < to && sent > 0; i++) {
             ByteBuffer b = srcs[i];
-            int take = (int) Math.min(left, b.remaining());
+            int take = (int) Math.min(sent, b.remaining());
             b.position(b.position() + take);
-            left -= take;
+            sent -= take;
         }
-        writeSlot.complete((long) res);
     }
 
     private void completeOrFail(OperationSlot slot, Object value, int res, String operation) {

@@ -46,6 +46,7 @@ final class IoUringSqes {
     static final short RECV_MULTISHOT = 2;
     static final int FSYNC_DATASYNC = 1;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_MORE = 0x8000;
     static final int SOCK_NONBLOCK_CLOEXEC = 0x800 | 0x80000;
     static final int SHUT_WR = 1;
     static final int POLLOUT = 0x4;
@@ -86,6 +87,11 @@ final class IoUringSqes {
 
     static IoUringIoOps sendmsg(int fd, long msghdrAddress, byte flags, int tag) {
         return sqe(SENDMSG, flags, (short) 0, fd, 0, msghdrAddress, 1, MSG_NOSIGNAL, tag, (short) 0, 0);
+    }
+
+    /** SENDMSG with {@code MSG_MORE}: the kernel keeps the bytes back until more follow (as with TCP_CORK). */
+    static IoUringIoOps sendmsgMore(int fd, long msghdrAddress, int tag) {
+        return sqe(SENDMSG, (byte) 0, (short) 0, fd, 0, msghdrAddress, 1, MSG_NOSIGNAL | MSG_MORE, tag, (short) 0, 0);
     }
 
     static IoUringIoOps connect(int fd, long sockaddrAddress, int sockaddrLength, byte flags, int tag) {

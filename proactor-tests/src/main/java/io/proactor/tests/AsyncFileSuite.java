@@ -6,6 +6,7 @@ import static io.proactor.tests.TestSupport.awaitFailure;
 import static io.proactor.tests.TestSupport.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.AsyncFile;
@@ -13,16 +14,20 @@ import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorOpenOption;
+import io.proactor.core.FutureHandler;
 import io.proactor.spi.Engine;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -164,6 +169,71 @@ public abstract class AsyncFileSuite {
                 }
             }
         }
+    }
+
+    @Test
+    void transfersHeadersThenAFileAsOneOperation() throws Throwable {
+        Path path = dir.resolve("with-headers.bin");
+        byte[] content = randomBytes(100_000, 6);
+        Files.write(path, content);
+        byte[] large = randomBytes(3 * 1024 * 1024, 7); // more than the socket buffers: sent in several goes
+        try (AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 0)) {
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            try (Socket peer = new Socket()) {
+                peer.connect(listener.localAddress());
+                try (AsyncSocket server = await(accepted);
+                     AsyncFile file = await(group.next().openFile(path))) {
+                    // direct headers take the engine's joined path where it has one, heap ones the general path
+                    for (boolean direct : new boolean[] {true, false}) {
+                        ByteBuffer head = buffer("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII), direct);
+                        ByteBuffer big = buffer(large, direct);
+                        ByteBuffer[] headers = {buffer(new byte[] {9}, direct), head, buffer(new byte[0], direct), big};
+                        int headerBytes = head.remaining() + big.remaining();
+                        CompletableFuture<byte[]> received =
+                                CompletableFuture.supplyAsync(() -> readN(peer, headerBytes + 1000));
+                        FutureHandler<Long> sent = new FutureHandler<>();
+                        server.transferFrom(headers, 1, 3, file, 5000, 1000, null, sent);
+                        assertEquals(1000L, await(sent), "the result counts the file's bytes");
+                        byte[] expected = concat("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII), large,
+                                Arrays.copyOfRange(content, 5000, 6000));
+                        assertBytesEqual(expected, ByteBuffer.wrap(await(received)));
+                        assertEquals(0, head.remaining() + big.remaining(), "the headers' positions advanced");
+                        assertEquals(1, headers[0].remaining(), "buffers outside the range are left alone");
+
+                        // no file bytes asked for: the headers alone; more than the file holds: what there is
+                        CompletableFuture<byte[]> tail = CompletableFuture.supplyAsync(() -> readN(peer, 2 + 10));
+                        assertEquals(0L, await(server.transferFrom(
+                                new ByteBuffer[] {buffer(new byte[] {1, 2}, direct)}, file, 0, 0)));
+                        assertEquals(10L, await(server.transferFrom(
+                                new ByteBuffer[] {buffer(new byte[0], direct)}, file, content.length - 10, 500)));
+                        assertBytesEqual(concat(new byte[] {1, 2}, Arrays.copyOfRange(content, content.length - 10,
+                                content.length)), ByteBuffer.wrap(await(tail)));
+                    }
+
+                    FutureHandler<Long> unused = new FutureHandler<>();
+                    assertThrows(NullPointerException.class,
+                            () -> server.transferFrom(null, 0, 0, file, 0, 1, null, unused));
+                    assertThrows(NullPointerException.class,
+                            () -> server.transferFrom(new ByteBuffer[1], 0, 1, file, 0, 1, null, unused));
+                    assertThrows(IndexOutOfBoundsException.class,
+                            () -> server.transferFrom(new ByteBuffer[1], 1, 1, file, 0, 1, null, unused));
+                    assertThrows(IllegalArgumentException.class,
+                            () -> server.transferFrom(new ByteBuffer[0], 0, 0, file, -1, 1, null, unused));
+                }
+            }
+        }
+    }
+
+    private static ByteBuffer buffer(byte[] bytes, boolean direct) {
+        return (direct ? ByteBuffer.allocateDirect(bytes.length) : ByteBuffer.allocate(bytes.length)).put(bytes).flip();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            all.writeBytes(p);
+        }
+        return all.toByteArray();
     }
 
     private static byte[] readN(Socket peer, int n) {
