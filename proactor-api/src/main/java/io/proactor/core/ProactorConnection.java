@@ -231,7 +231,7 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
         }
-        queueFile(new DirectSend(path, position, count));
+        queueFile(mode == FileSendMode.COPY ? new CopySend(path, position, count) : new DirectSend(path, position, count));
     }
 
     private void queueFile(FileSend send) {
@@ -270,8 +270,8 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
             gather[n++] = lb.buffer();
         }
         chunksInFlight = n;
-        if (following instanceof ZeroCopySend send) {
-            send.start(); // it sends the chunks ahead of the file, in one transfer (e.g. a response head)
+        if (following instanceof FileSend send && send.sendsChunksAhead()) {
+            send.start(); // the chunks go with the file (e.g. a response head and its body)
             return;
         }
         socket.write(gather, 0, n, 0, TimeUnit.NANOSECONDS, null, writeDone);
@@ -334,6 +334,9 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         }
 
         abstract Set<? extends OpenOption> openOptions();
+
+        /** Whether it sends the {@link #chunksInFlight} chunks queued just before it together with the file. */
+        abstract boolean sendsChunksAhead();
 
         /** Sends the opened file; ends with {@link #finish}. */
         abstract void send(AsyncFile opened);
@@ -402,6 +405,11 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         }
 
         @Override
+        boolean sendsChunksAhead() {
+            return true;
+        }
+
+        @Override
         void send(AsyncFile opened) {
             if (chunksInFlight == 0) {
                 socket.transferFrom(opened, position, count, null, this);
@@ -425,6 +433,137 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         @Override
         public void failed(Throwable exc, Void unused) {
             finish(exc);
+        }
+    }
+
+    /**
+     * Small files through the page cache into chunks, sent with the chunks queued just before them in one
+     * gathering write, {@link #BATCH} chunks at a time. For a small file one copy costs less than the zero-copy
+     * path's hand-offs: io_uring runs each {@code SPLICE} on a kernel worker thread, two per file.
+     */
+    private final class CopySend extends FileSend implements CompletionHandler<Integer, Void> {
+        static final int BATCH = 4;
+        private final LeasedBuffer[] body = new LeasedBuffer[BATCH];
+        private final CompletionHandler<Long, Void> written = new CompletionHandler<>() {
+            @Override
+            public void completed(Long n, Void unused) {
+                writeBatch();
+            }
+
+            @Override
+            public void failed(Throwable exc, Void unused) {
+                end(exc);
+            }
+        };
+        private AsyncFile opened;
+        private long read;
+        private int filled;        // body[0..filled) hold bytes read
+        private boolean ended;     // the file ended before count: what was read is sent, then the send fails
+        private int headerChunks;  // gather[0..headerChunks): the chunks sent ahead, then the body's buffers
+        private long headerBytes;
+
+        CopySend(Path path, long position, long count) {
+            super(path, position, count);
+        }
+
+        @Override
+        Set<? extends OpenOption> openOptions() {
+            return Set.of(StandardOpenOption.READ);
+        }
+
+        @Override
+        boolean sendsChunksAhead() {
+            return true;
+        }
+
+        @Override
+        void send(AsyncFile opened) {
+            this.opened = opened;
+            headerChunks = chunksInFlight;
+            for (int i = 0; i < headerChunks; i++) {
+                headerBytes += gather[i].remaining();
+            }
+            readNext();
+        }
+
+        private void readNext() {
+            ByteBuffer b = filled == 0 ? null : body[filled - 1].buffer();
+            if (read == count || ended || (filled == BATCH && !b.hasRemaining())) {
+                startBatch();
+                return;
+            }
+            if (b == null || !b.hasRemaining()) {
+                LeasedBuffer chunk = chunks.acquire();
+                body[filled++] = chunk;
+                b = chunk.buffer().clear();
+            }
+            b.limit((int) Math.min(b.capacity(), b.position() + count - read));
+            opened.read(b, position + read, null, this);
+        }
+
+        @Override
+        public void completed(Integer n, Void unused) {
+            if (closed) {
+                end(null);
+            } else if (n < 0) {
+                ended = true;
+                startBatch();
+            } else {
+                read += n;
+                readNext();
+            }
+        }
+
+        @Override
+        public void failed(Throwable exc, Void unused) {
+            end(exc);
+        }
+
+        private void startBatch() {
+            int n = headerChunks;
+            for (int i = 0; i < filled; i++) {
+                gather[n++] = body[i].buffer().flip();
+            }
+            writeBatch();
+        }
+
+        /** Writes what is left of {@code gather[0 .. headerChunks+filled)}; when all is sent, reads on. */
+        private void writeBatch() {
+            int end = headerChunks + filled;
+            int first = 0;
+            while (first < end && !gather[first].hasRemaining()) {
+                first++;
+            }
+            if (first < end) {
+                socket.write(gather, first, end - first, 0, TimeUnit.NANOSECONDS, null, written);
+                return;
+            }
+            releaseBody();
+            if (headerChunks > 0) {
+                chunksSent(headerBytes);
+                headerChunks = 0;
+            }
+            if (ended) {
+                end(endedEarly(read));
+            } else if (read == count) {
+                end(null);
+            } else {
+                readNext();
+            }
+        }
+
+        private void releaseBody() {
+            for (int i = 0; i < filled; i++) {
+                body[i].release();
+                body[i] = null;
+                gather[headerChunks + i] = null;
+            }
+            filled = 0;
+        }
+
+        private void end(Throwable error) {
+            releaseBody();
+            finish(error);
         }
     }
 
@@ -484,6 +623,11 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         @Override
         Set<? extends OpenOption> openOptions() {
             return Set.of(StandardOpenOption.READ, ProactorOpenOption.DIRECT);
+        }
+
+        @Override
+        boolean sendsChunksAhead() {
+            return false; // large files: a separate head write costs nothing worth saving
         }
 
         @Override

@@ -38,7 +38,15 @@ public interface Connection {
          * file neither blocks the loop nor fills the page cache (nginx's {@code aio} + {@code directio}).
          * Engines without asynchronous file reads send the file {@link #ZERO_COPY} instead.
          */
-        DIRECT_IO
+        DIRECT_IO,
+        /**
+         * Read through the page cache into the connection's output buffers and sent with the output queued just
+         * before it (a response head): one copy, but no hand-off to the kernel's workers, which on io_uring
+         * costs more than copying a small file ({@code SPLICE} always runs on an io-wq thread). Memory is bounded
+         * (a few buffers at a time), so any size works, but it pays off for small files only. Engines that send
+         * files synchronously (the reactors) send it {@link #ZERO_COPY} instead.
+         */
+        COPY
     }
 
     /**

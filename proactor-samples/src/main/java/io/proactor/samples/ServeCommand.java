@@ -16,8 +16,8 @@ public final class ServeCommand {
 
     static final String USAGE = """
             usage: proactor serve DIR [--port N] [--host ADDRESS] [--engine NAME] [--model MODEL] [--threads N]
-                                      [--directio-threshold SIZE] [--header-timeout T] [--idle-timeout T]
-                                      [--max-connections N] [--access-log]
+                                      [--directio-threshold SIZE] [--copy-threshold SIZE] [--header-timeout T]
+                                      [--idle-timeout T] [--max-connections N] [--access-log]
 
               DIR                   the directory to serve (GET and HEAD; a directory is served from its
                                     index.html, never listed; symbolic links leading outside DIR are refused)
@@ -29,6 +29,10 @@ public final class ServeCommand {
               --directio-threshold  files of at least SIZE are read with O_DIRECT, two aligned buffers in
                                     flight, leaving the page cache alone; smaller ones go zero-copy
                                     (default 4M; K, M, G suffixes; reactor engines always use zero-copy)
+              --copy-threshold      responses of at most SIZE bytes of a file are read into the response and
+                                    sent with its head, instead of zero-copy: cheaper for small files on
+                                    io_uring, where each splice is handed to a kernel worker (default 16K;
+                                    0: always zero-copy; reactor engines always use zero-copy)
               --header-timeout      time for a request head to arrive from its first byte (default 10s)
               --idle-timeout        time a keep-alive connection may wait for its next request (default 60s)
               --max-connections     connections served at once; more are answered 503 (default 10000)
@@ -57,7 +61,7 @@ public final class ServeCommand {
     /** Parses the flags and starts the server; {@code null} after printing the help text. */
     static HttpFileServer start(String[] args, PrintStream out) throws CommandLine.UsageException, IOException {
         CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads",
-                "directio-threshold", "header-timeout", "idle-timeout", "max-connections"), Set.of("access-log"), 1);
+                "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "max-connections"), Set.of("access-log"), 1);
         if (cl.help()) {
             out.println(USAGE);
             return null;
@@ -75,6 +79,7 @@ public final class ServeCommand {
         int threads = cl.integer("threads", 2, 1, 1024);
         HttpServerConfig config = new HttpServerConfig(root,
                 cl.bytes("directio-threshold", HttpServerConfig.DEFAULT_DIRECT_IO_THRESHOLD),
+                cl.bytes("copy-threshold", HttpServerConfig.DEFAULT_COPY_THRESHOLD),
                 cl.duration("header-timeout", HttpServerConfig.DEFAULT_HEADER_TIMEOUT),
                 cl.duration("idle-timeout", HttpServerConfig.DEFAULT_IDLE_TIMEOUT),
                 cl.integer("max-connections", HttpServerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),

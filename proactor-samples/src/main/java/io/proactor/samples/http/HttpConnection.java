@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (pipelined requests queue their responses behind each other on the connection), GET and HEAD of files only.
  *
  * <p>A response head is written with {@code Connection.write}; the body follows with {@code Connection.sendFile}:
- * zero-copy for files under the direct-I/O threshold, {@code O_DIRECT} reads at or above it.
+ * copied into the response up to the copy threshold, zero-copy above it, {@code O_DIRECT} reads at or above the
+ * direct-I/O threshold.
  *
  * <p><b>Closing.</b> When a response ends the connection (the client asked, HTTP/1.0, or the request could
  * not be parsed), the server shuts down its output after the response and reads and drops whatever else
@@ -173,8 +174,9 @@ final class HttpConnection implements ProtocolHandler {
             finish(request, status, 0, keepAlive);
             return;
         }
-        Connection.FileSendMode mode = size >= server.config.directIoThreshold()
-                ? Connection.FileSendMode.DIRECT_IO : Connection.FileSendMode.ZERO_COPY;
+        Connection.FileSendMode mode = size >= server.config.directIoThreshold() ? Connection.FileSendMode.DIRECT_IO
+                : length <= server.config.copyThreshold() ? Connection.FileSendMode.COPY
+                : Connection.FileSendMode.ZERO_COPY;
         writeHead(keepAlive, request.minorVersion());
         connection.sendFile(found.file(), start, length, mode);
         logAndMaybeClose(request, status, length, keepAlive);

@@ -31,12 +31,22 @@ final class HttpDates {
     }
 
     private static volatile Stamp now = new Stamp(-1, "");
+    private static volatile Stamp lastFormatted = new Stamp(Long.MIN_VALUE, "");
 
     private HttpDates() {
     }
 
+    /**
+     * {@code epochSecond} as IMF-fixdate. The last result is kept: a file's {@code Last-Modified} is the same on
+     * every request for it, and formatting costs more than the rest of the response head.
+     */
     static String format(long epochSecond) {
-        return IMF_FIXDATE.format(Instant.ofEpochSecond(epochSecond));
+        Stamp s = lastFormatted;
+        if (s.second != epochSecond) {
+            s = new Stamp(epochSecond, imfFixdate(epochSecond));
+            lastFormatted = s;
+        }
+        return s.text;
     }
 
     /** The current date as IMF-fixdate, reformatted at most once per second. */
@@ -44,10 +54,14 @@ final class HttpDates {
         long second = System.currentTimeMillis() / 1000;
         Stamp s = now;
         if (s.second != second) {
-            s = new Stamp(second, format(second));
+            s = new Stamp(second, imfFixdate(second));
             now = s;
         }
         return s.text;
+    }
+
+    private static String imfFixdate(long epochSecond) {
+        return IMF_FIXDATE.format(Instant.ofEpochSecond(epochSecond));
     }
 
     /** Seconds since the epoch of an HTTP date, or {@code -1} if {@code text} is none (then it is ignored). */

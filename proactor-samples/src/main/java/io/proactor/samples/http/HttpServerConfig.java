@@ -9,17 +9,21 @@ import java.util.Objects;
  *
  * @param root              the directory served
  * @param directIoThreshold files of at least this many bytes are sent with {@code O_DIRECT} reads
- *                          ({@code FileSendMode.DIRECT_IO}); smaller ones zero-copy from the page cache
+ *                          ({@code FileSendMode.DIRECT_IO}); smaller ones from the page cache
+ * @param copyThreshold     responses of at most this many bytes of a file (below the direct-I/O threshold) are
+ *                          read into the response and sent with its head ({@code FileSendMode.COPY}); larger
+ *                          ones go zero-copy ({@code FileSendMode.ZERO_COPY}); 0: always zero-copy
  * @param headerTimeout     how long a request head may take to arrive from its first byte (slow clients);
  *                          also how long a closing connection waits for the peer's FIN before closing anyway
  * @param idleTimeout       how long a keep-alive connection may wait for its next request
  * @param maxConnections    connections served at once; more are answered 503 and closed
  * @param accessLog         one line per request through the SLF4J logger {@value HttpFileServer#ACCESS_LOGGER}
  */
-public record HttpServerConfig(Path root, long directIoThreshold, Duration headerTimeout, Duration idleTimeout,
-                               int maxConnections, boolean accessLog) {
+public record HttpServerConfig(Path root, long directIoThreshold, long copyThreshold, Duration headerTimeout,
+                               Duration idleTimeout, int maxConnections, boolean accessLog) {
 
     public static final long DEFAULT_DIRECT_IO_THRESHOLD = 4L * 1024 * 1024;
+    public static final long DEFAULT_COPY_THRESHOLD = 16 * 1024;
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -31,6 +35,9 @@ public record HttpServerConfig(Path root, long directIoThreshold, Duration heade
         if (directIoThreshold < 0) {
             throw new IllegalArgumentException("'directIoThreshold' must be >= 0 bytes, was " + directIoThreshold);
         }
+        if (copyThreshold < 0) {
+            throw new IllegalArgumentException("'copyThreshold' must be >= 0 bytes, was " + copyThreshold);
+        }
         if (headerTimeout.toMillis() < 1 || idleTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("timeouts must be at least 1 ms, were header " + headerTimeout
                     + ", idle " + idleTimeout);
@@ -40,25 +47,34 @@ public record HttpServerConfig(Path root, long directIoThreshold, Duration heade
         }
     }
 
-    /** Defaults for serving {@code root}: 4 MiB direct-I/O threshold, 10 s header and 60 s idle timeouts. */
+    /**
+     * Defaults for serving {@code root}: 4 MiB direct-I/O threshold, 16 KiB copy threshold, 10 s header and
+     * 60 s idle timeouts.
+     */
     public static HttpServerConfig of(Path root) {
-        return new HttpServerConfig(root, DEFAULT_DIRECT_IO_THRESHOLD, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_MAX_CONNECTIONS, false);
+        return new HttpServerConfig(root, DEFAULT_DIRECT_IO_THRESHOLD, DEFAULT_COPY_THRESHOLD, DEFAULT_HEADER_TIMEOUT,
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false);
     }
 
     public HttpServerConfig withDirectIoThreshold(long bytes) {
-        return new HttpServerConfig(root, bytes, headerTimeout, idleTimeout, maxConnections, accessLog);
+        return new HttpServerConfig(root, bytes, copyThreshold, headerTimeout, idleTimeout, maxConnections, accessLog);
+    }
+
+    public HttpServerConfig withCopyThreshold(long bytes) {
+        return new HttpServerConfig(root, directIoThreshold, bytes, headerTimeout, idleTimeout, maxConnections,
+                accessLog);
     }
 
     public HttpServerConfig withTimeouts(Duration header, Duration idle) {
-        return new HttpServerConfig(root, directIoThreshold, header, idle, maxConnections, accessLog);
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, header, idle, maxConnections, accessLog);
     }
 
     public HttpServerConfig withMaxConnections(int n) {
-        return new HttpServerConfig(root, directIoThreshold, headerTimeout, idleTimeout, n, accessLog);
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, n, accessLog);
     }
 
     public HttpServerConfig withAccessLog(boolean on) {
-        return new HttpServerConfig(root, directIoThreshold, headerTimeout, idleTimeout, maxConnections, on);
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
+                on);
     }
 }
