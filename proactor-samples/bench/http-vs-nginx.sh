@@ -5,7 +5,8 @@
 #
 # Settings (environment): DURATION=5 (s per measurement), WARMUP=2 (s before each), CONNECTIONS=16 (for
 # files below the threshold), LARGE_CONNECTIONS=2 (for files at or above it: with more, one response outlasts
-# the measurement), THRESHOLD=4m (direct-I/O threshold of both servers), ENGINES="io_uring nio2 reactor",
+# the measurement), THRESHOLD=4m (direct-I/O threshold of both servers), ENGINES="io_uring io_uring/zero-copy nio2 reactor"
+# (E/zero-copy: engine E with --copy-threshold 0),
 # OUT=<markdown file>, NOTE=<a line put at the top of the results, e.g. how quiet the machine was>.
 #
 # Servers run on CPU 0 (taskset), wrk (one thread) on CPU 1. nginx runs one worker, access log off, in two
@@ -23,7 +24,7 @@ CONNECTIONS="${CONNECTIONS:-16}"
 LARGE_CONNECTIONS="${LARGE_CONNECTIONS:-2}"
 NOTE="${NOTE:-}"
 THRESHOLD="${THRESHOLD:-4m}"
-ENGINES="${ENGINES:-io_uring nio2 reactor}"
+ENGINES="${ENGINES:-io_uring io_uring/zero-copy nio2 reactor}"
 OUT="${OUT:-$here/http-vs-nginx.md}"
 NGINX_PORT=18181
 OUR_PORT=18182
@@ -148,8 +149,10 @@ done
 
 (cd "$repo" && ./proactor --help > /dev/null) # builds once, outside the measurements
 for engine in $ENGINES; do
-  taskset -c 0 "$repo/proactor" serve "$www" --port $OUR_PORT --engine "$engine" --model single \
-    --directio-threshold "$THRESHOLD" > "$work/serve-$engine.log" 2>&1 &
+  copy=() # ENGINE/zero-copy: small files zero-copy too (--copy-threshold 0), to show what the copy saves
+  [[ $engine == */zero-copy ]] && copy=(--copy-threshold 0)
+  taskset -c 0 "$repo/proactor" serve "$www" --port $OUR_PORT --engine "${engine%/zero-copy}" --model single \
+    --directio-threshold "$THRESHOLD" "${copy[@]}" > "$work/serve-${engine%/zero-copy}.log" 2>&1 &
   server_pid=$!
   wait_ready $OUR_PORT
   measure "$engine" $OUR_PORT
@@ -179,6 +182,8 @@ file_bytes() { stat -c %s "$www/$1"; }
   echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'), one worker; directio config: \`aio $aio; directio $THRESHOLD;\`"
   echo "- wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), \`taskset -c 1 wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout 30s\` (\`-c$LARGE_CONNECTIONS\` for files of $THRESHOLD or more) after a ${WARMUP} s warm-up; servers on CPU 0"
   echo "- our server: \`taskset -c 0 ./proactor serve DIR --engine E --model single --directio-threshold $THRESHOLD\`"
+  echo "  (default \`--copy-threshold 16K\`: files up to 16 KiB are read into the response and sent with its head;"
+  echo "  an engine named E/zero-copy runs with \`--copy-threshold 0\`, every file below $THRESHOLD zero-copy)"
   echo "- ratio: ours / nginx with the like-for-like config (sendfile below $THRESHOLD, directio at or above);"
   echo "  the reactor engine has no asynchronous file reads, so it sends every file zero-copy"
   echo

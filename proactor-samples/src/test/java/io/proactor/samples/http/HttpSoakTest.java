@@ -20,9 +20,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -57,8 +59,15 @@ class HttpSoakTest {
     private final Map<Kind, LongAdder> sessions = new EnumMap<>(Kind.class);
     private final LongAdder responsesChecked = new LongAdder();
 
+    /** The engines to soak: {@code -Dproactor.soak.engines=io_uring} narrows a long run down to one. */
+    static Stream<Arguments> soakedEngines() {
+        List<String> wanted = List.of(System.getProperty("proactor.soak.engines", "io_uring,nio2,reactor,virtual-threads")
+                .split(","));
+        return HttpTestSupport.engines().filter(a -> wanted.contains((String) a.get()[0]));
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.proactor.samples.http.HttpTestSupport#engines")
+    @MethodSource("soakedEngines")
     void servesCorrectlyUnderChurnAndHoldsResourcesFlat(String engine, ThreadingModel ignored) throws Exception {
         Path root = Files.createDirectories(base.resolve("www"));
         for (int i = 0; i < SIZES.length; i++) {
