@@ -209,12 +209,7 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     @Override
     public final <A> void transferFrom(AsyncFile file, long position, long count, A attachment,
                                        CompletionHandler<Long, ? super A> handler) {
-        Objects.requireNonNull(file, "'file' is null");
-        Objects.requireNonNull(handler, "'handler' is null");
-        if (position < 0 || count < 0) {
-            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were "
-                    + position + " and " + count);
-        }
+        checkTransfer(file, position, count, handler);
         if (claimWrite(handler, attachment)) {
             loop.runOnLoop(() -> {
                 if (begin(writeSlot)) {
@@ -228,18 +223,22 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
     public final <A> void transferFrom(ByteBuffer[] headers, int offset, int length, AsyncFile file, long position,
                                        long count, A attachment, CompletionHandler<Long, ? super A> handler) {
         checkBuffers(headers, offset, length, "headers");
-        Objects.requireNonNull(file, "'file' is null");
-        Objects.requireNonNull(handler, "'handler' is null");
-        if (position < 0 || count < 0) {
-            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were "
-                    + position + " and " + count);
-        }
+        checkTransfer(file, position, count, handler);
         if (claimWrite(handler, attachment)) {
             loop.runOnLoop(() -> {
                 if (begin(writeSlot)) {
                     implTransferFrom(headers, offset, length, file, position, count, writeSlot);
                 }
             });
+        }
+    }
+
+    private static void checkTransfer(AsyncFile file, long position, long count, CompletionHandler<?, ?> handler) {
+        Objects.requireNonNull(file, "'file' is null");
+        Objects.requireNonNull(handler, "'handler' is null");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were "
+                    + position + " and " + count);
         }
     }
 

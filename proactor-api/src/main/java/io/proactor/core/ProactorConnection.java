@@ -231,7 +231,8 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
         }
-        queueFile(mode == FileSendMode.COPY ? new CopySend(path, position, count) : new DirectSend(path, position, count));
+        queueFile(mode == FileSendMode.COPY ? new CopySend(path, position, count)
+                : new DirectSend(path, position, count));
     }
 
     private void queueFile(FileSend send) {
@@ -333,10 +334,15 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
             this.count = count;
         }
 
-        abstract Set<? extends OpenOption> openOptions();
+        /** How the file is opened: for reading through the page cache, unless a subclass says otherwise. */
+        Set<? extends OpenOption> openOptions() {
+            return Set.of(StandardOpenOption.READ);
+        }
 
         /** Whether it sends the {@link #chunksInFlight} chunks queued just before it together with the file. */
-        abstract boolean sendsChunksAhead();
+        boolean sendsChunksAhead() {
+            return true;
+        }
 
         /** Sends the opened file; ends with {@link #finish}. */
         abstract void send(AsyncFile opened);
@@ -400,16 +406,6 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
         }
 
         @Override
-        Set<? extends OpenOption> openOptions() {
-            return Set.of(StandardOpenOption.READ);
-        }
-
-        @Override
-        boolean sendsChunksAhead() {
-            return true;
-        }
-
-        @Override
         void send(AsyncFile opened) {
             if (chunksInFlight == 0) {
                 socket.transferFrom(opened, position, count, null, this);
@@ -464,16 +460,6 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
 
         CopySend(Path path, long position, long count) {
             super(path, position, count);
-        }
-
-        @Override
-        Set<? extends OpenOption> openOptions() {
-            return Set.of(StandardOpenOption.READ);
-        }
-
-        @Override
-        boolean sendsChunksAhead() {
-            return true;
         }
 
         @Override

@@ -61,8 +61,8 @@ class HttpSoakTest {
 
     /** The engines to soak: {@code -Dproactor.soak.engines=io_uring} narrows a long run down to one. */
     static Stream<Arguments> soakedEngines() {
-        List<String> wanted = List.of(System.getProperty("proactor.soak.engines", "io_uring,nio2,reactor,virtual-threads")
-                .split(","));
+        List<String> wanted = List.of(
+                System.getProperty("proactor.soak.engines", "io_uring,nio2,reactor,virtual-threads").split(","));
         return HttpTestSupport.engines().filter(a -> wanted.contains((String) a.get()[0]));
     }
 
