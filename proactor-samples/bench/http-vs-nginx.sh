@@ -3,10 +3,11 @@
 #
 #   proactor-samples/bench/http-vs-nginx.sh            # writes proactor-samples/bench/http-vs-nginx.md
 #
-# Settings (environment): DURATION=5 (s per measurement), WARMUP=2 (s before each), CONNECTIONS=16 (for
-# files below the threshold), LARGE_CONNECTIONS=2 (for files at or above it: with more, one response outlasts
-# the measurement), THRESHOLD=4m (direct-I/O threshold of both servers), ENGINES="io_uring io_uring/zero-copy nio2 reactor"
-# (E/zero-copy: engine E with --copy-threshold 0),
+# Settings (environment): DURATION=5 (s per measurement), WARMUP=2 (s before each), SERVER_WARMUP=10 (s of
+# 1 KiB requests once after each server starts: a JVM compiles its hot paths in its first seconds),
+# CONNECTIONS=16 (for files below the threshold), LARGE_CONNECTIONS=2 (for files at or above it: with more, one
+# response outlasts the measurement), THRESHOLD=4m (direct-I/O threshold of both servers),
+# ENGINES="io_uring io_uring/zero-copy nio2 reactor" (E/zero-copy: engine E with --copy-threshold 0),
 # OUT=<markdown file>, NOTE=<a line put at the top of the results, e.g. how quiet the machine was>.
 #
 # Servers run on CPU 0 (taskset), wrk (one thread) on CPU 1. nginx runs one worker, access log off, in two
@@ -20,6 +21,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 DURATION="${DURATION:-5}"
 WARMUP="${WARMUP:-2}"
+SERVER_WARMUP="${SERVER_WARMUP:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
 LARGE_CONNECTIONS="${LARGE_CONNECTIONS:-2}"
 NOTE="${NOTE:-}"
@@ -123,6 +125,7 @@ LUA
 declare -A rps mibs errs
 measure() { # label port
   local label=$1 port=$2 file out c
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SERVER_WARMUP}s" "http://127.0.0.1:$port/1k.bin" > /dev/null
   for file in $FILES; do
     c=$CONNECTIONS
     [ "$(stat -c %s "$www/$file")" -ge "$threshold_bytes" ] && c=$LARGE_CONNECTIONS
@@ -180,7 +183,7 @@ file_bytes() { stat -c %s "$www/$1"; }
   echo "- machine: $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')), Linux $(uname -r)"
   echo "- JDK: $(jdk_version)"
   echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'), one worker; directio config: \`aio $aio; directio $THRESHOLD;\`"
-  echo "- wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), \`taskset -c 1 wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout 30s\` (\`-c$LARGE_CONNECTIONS\` for files of $THRESHOLD or more) after a ${WARMUP} s warm-up; servers on CPU 0"
+  echo "- wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), \`taskset -c 1 wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout 30s\` (\`-c$LARGE_CONNECTIONS\` for files of $THRESHOLD or more) after a ${WARMUP} s warm-up per file and ${SERVER_WARMUP} s of 1 KiB requests per server; servers on CPU 0"
   echo "- our server: \`taskset -c 0 ./proactor serve DIR --engine E --model single --directio-threshold $THRESHOLD\`"
   echo "  (default \`--copy-threshold 16K\`: files up to 16 KiB are read into the response and sent with its head;"
   echo "  an engine named E/zero-copy runs with \`--copy-threshold 0\`, every file below $THRESHOLD zero-copy)"
