@@ -11,9 +11,11 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -27,10 +29,11 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * The echo load generator: N connections, each keeping {@code depth} messages of {@code size} bytes in flight,
+ * The load generator: N connections, each keeping {@code depth} messages of {@code size} bytes in flight,
  * every echoed byte checked against what was sent (a pattern computed from the connection number and the
  * stream offset, so nothing is stored), and the latency of every message (send to last echoed byte) recorded
- * in an HdrHistogram during the measurement window.
+ * in an HdrHistogram during the measurement window. With an {@link HttpGet} it loads an HTTP server instead:
+ * keep-alive GETs of one file, every response's status, length and body checked.
  *
  * <p>It runs on the library's io_uring engine, one I/O thread, so the server rather than the load is what is
  * measured (nio2 when io_uring cannot run here: {@link #engine()} says which). One instance can run many loads
@@ -53,8 +56,8 @@ public final class EchoLoad implements AutoCloseable {
      * What one load run does.
      *
      * @param connections concurrent connections, each its own stream of messages
-     * @param size        bytes per message
-     * @param depth       messages in flight per connection (1: ping-pong)
+     * @param size        bytes per echo message (not used for HTTP)
+     * @param depth       messages (requests) in flight per connection (1: ping-pong; above 1, HTTP pipelining)
      * @param warmup      load before the measurement window (nothing recorded)
      * @param measure     the measurement window
      */
@@ -83,6 +86,26 @@ public final class EchoLoad implements AutoCloseable {
         }
     }
 
+    /**
+     * The HTTP request of a load: {@code GET path} with keep-alive, answered by {@code 200} and exactly
+     * {@code body}.
+     */
+    public record HttpGet(String path, byte[] body) {
+        public HttpGet {
+            if (path == null || !path.startsWith("/") || !path.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("the path must start with '/' and hold only visible ASCII "
+                        + "(percent-encode the rest), was " + path);
+            }
+            if (body == null) {
+                throw new IllegalArgumentException("the expected body is null");
+            }
+        }
+
+        byte[] request() {
+            return ("GET " + path + " HTTP/1.1\r\nHost: load\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
     /** Told on the calling thread of {@link #run} just after the measurement window opens and before it closes. */
     public interface Window {
         void opened();
@@ -104,10 +127,11 @@ public final class EchoLoad implements AutoCloseable {
     /**
      * The measurement window's outcome.
      *
-     * @param requests   echoes completed (and verified) inside the window
-     * @param errors     mismatched bytes or connections lost during the whole run (warm-up included)
+     * @param requests   echoes (responses) completed and verified inside the window
+     * @param errors     mismatched bytes, wrong responses or connections lost during the whole run (warm-up
+     *                   included)
      * @param firstError what went wrong first, or {@code null}
-     * @param latency    nanoseconds from sending a message to receiving the last byte of its echo
+     * @param latency    nanoseconds from sending a message to receiving the last byte of its echo (response)
      */
     public record Result(long requests, double seconds, long errors, String firstError, Histogram latency) {
         public double requestsPerSecond() {
@@ -178,9 +202,24 @@ public final class EchoLoad implements AutoCloseable {
      * @throws IOException when the connections cannot be opened (nothing is left open)
      */
     public Result run(Settings settings, Window window, ProgressLine progress) throws IOException, InterruptedException {
+        return run(settings, (batch, i) -> new Session(batch, i, settings.size(), settings.depth()), window, progress);
+    }
+
+    /**
+     * Like {@link #run(Settings, Window, ProgressLine)}, with HTTP requests {@code get} instead of echo messages.
+     */
+    public Result run(Settings settings, HttpGet get, Window window, ProgressLine progress)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(get, "'get' is null");
+        byte[] request = get.request();
+        return run(settings, (batch, i) -> new HttpSession(batch, i, request, get.body(), settings.depth()), window,
+                progress);
+    }
+
+    private Result run(Settings settings, SessionFactory sessions, Window window, ProgressLine progress)
+            throws IOException, InterruptedException {
         Batch batch = new Batch();
-        List<Connection> open = connect(settings.server(), settings.connections(), batch,
-                i -> new Session(batch, i, settings.size(), settings.depth()));
+        List<Connection> open = connect(settings.server(), settings.connections(), batch, sessions);
         try {
             await(batch, progress, "warm-up", settings.warmup(), null);
             Histogram latency = new Histogram(HIGHEST_LATENCY_NANOS, 3);
@@ -265,11 +304,11 @@ public final class EchoLoad implements AutoCloseable {
      */
     public IdleConnections openIdle(InetSocketAddress server, int count) throws IOException, InterruptedException {
         Batch batch = new Batch();
-        return new IdleConnections(batch, connect(server, count, batch, i -> new Idle(batch)));
+        return new IdleConnections(batch, connect(server, count, batch, (b, i) -> new Idle(b)));
     }
 
     private interface SessionFactory {
-        ProtocolHandler create(int connection);
+        ProtocolHandler create(Batch batch, int connection);
     }
 
     private List<Connection> connect(InetSocketAddress server, int count, Batch batch, SessionFactory sessions)
@@ -278,7 +317,7 @@ public final class EchoLoad implements AutoCloseable {
         Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
         for (int i = 0; i < count; i++) {
             inFlight.acquire();
-            CompletableFuture<Connection> f = client.connect(server, sessions.create(i));
+            CompletableFuture<Connection> f = client.connect(server, sessions.create(batch, i));
             f.whenComplete((c, e) -> inFlight.release());
             pending.add(f);
         }
@@ -373,6 +412,123 @@ public final class EchoLoad implements AutoCloseable {
             batch.closed.incrementAndGet();
             if (!batch.stopping && !abandoned) {
                 batch.error("connection " + id + " closed by the server after " + receivedBytes + " bytes"
+                        + (cause == null ? "" : ": " + cause));
+            }
+        }
+    }
+
+    /**
+     * One connection loaded with HTTP GETs: {@code depth} requests in flight; each response's head is parsed
+     * (status 200, {@code Content-Length} equal to the file's) and its body compared byte for byte.
+     */
+    private final class HttpSession implements ProtocolHandler {
+        private static final int MAX_HEAD = 8192;
+        private final Batch batch;
+        private final int id;
+        private final byte[] request;
+        private final byte[] body;
+        private final long[] sentAt;
+        private final byte[] head = new byte[MAX_HEAD];
+        private int headLength;
+        private int bodyOffset = -1; // -1: reading a head
+        private long sent;
+        private long received;
+        private boolean abandoned;
+
+        HttpSession(Batch batch, int id, byte[] request, byte[] body, int depth) {
+            this.batch = batch;
+            this.id = id;
+            this.request = request;
+            this.body = body;
+            this.sentAt = new long[depth];
+        }
+
+        @Override
+        public void onOpen(Connection c) {
+            for (int i = 0; i < sentAt.length; i++) {
+                sendOne(c);
+            }
+        }
+
+        private void sendOne(Connection c) {
+            sentAt[(int) (sent++ % sentAt.length)] = System.nanoTime();
+            c.write(ByteBuffer.wrap(request));
+        }
+
+        @Override
+        public void onRead(Connection c, ByteBuffer data) {
+            while (data.hasRemaining() && !abandoned) {
+                if (bodyOffset < 0) {
+                    readHead(c, data.get());
+                    continue;
+                }
+                int n = Math.min(data.remaining(), body.length - bodyOffset);
+                for (int i = 0; i < n; i++) {
+                    if (data.get() != body[bodyOffset + i]) {
+                        fail(c, "response " + received + " on connection " + id + ": body differs from the file at "
+                                + "byte " + (bodyOffset + i));
+                        return;
+                    }
+                }
+                bodyOffset += n;
+                if (bodyOffset == body.length) {
+                    responseDone(c);
+                }
+            }
+        }
+
+        private void readHead(Connection c, byte b) {
+            if (headLength == MAX_HEAD) {
+                fail(c, "response head over " + MAX_HEAD + " bytes on connection " + id);
+                return;
+            }
+            head[headLength++] = b;
+            if (b != '\n' || headLength < 4 || head[headLength - 2] != '\r' || head[headLength - 3] != '\n') {
+                return;
+            }
+            String text = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
+            headLength = 0;
+            if (!text.startsWith("HTTP/1.1 200 ")) {
+                fail(c, "response " + received + " on connection " + id + ": " + text.lines().findFirst().orElse(""));
+                return;
+            }
+            long length = -1;
+            for (String line : text.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("content-length")) {
+                    length = Long.parseLong(line.substring(colon + 1).trim());
+                }
+            }
+            if (length != body.length) {
+                fail(c, "response " + received + " on connection " + id + ": Content-Length " + length + ", the file "
+                        + "has " + body.length + " bytes");
+                return;
+            }
+            bodyOffset = 0;
+            if (body.length == 0) {
+                responseDone(c);
+            }
+        }
+
+        private void responseDone(Connection c) {
+            bodyOffset = -1;
+            long latency = System.nanoTime() - sentAt[(int) (received++ % sentAt.length)];
+            latencies.recordValue(Math.min(latency, HIGHEST_LATENCY_NANOS));
+            batch.requests.increment();
+            sendOne(c);
+        }
+
+        private void fail(Connection c, String message) {
+            batch.error(message);
+            abandoned = true;
+            c.abort(null);
+        }
+
+        @Override
+        public void onClose(Connection c, Throwable cause) {
+            batch.closed.incrementAndGet();
+            if (!batch.stopping && !abandoned) {
+                batch.error("connection " + id + " closed by the server after " + received + " responses"
                         + (cause == null ? "" : ": " + cause));
             }
         }

@@ -111,8 +111,11 @@ public final class EchoServerMain {
         System.exit(0);
     }
 
-    /** Answers commands until standard input ends. */
-    private static void serveCommands(BufferedReader in) throws IOException, InterruptedException {
+    /**
+     * Answers commands ({@code memory}: heap and direct memory in use after a full GC) until {@code in} ends:
+     * the control channel of a server run in a child process, which exits when its parent closes the pipe.
+     */
+    public static void serveCommands(BufferedReader in) throws IOException, InterruptedException {
         for (String line; (line = in.readLine()) != null; ) {
             if (line.trim().equals("memory")) {
                 // Two collections: the first may only queue cleaners and references that the second frees.

@@ -95,7 +95,7 @@ public final class CommandLine {
     }
 
     /** A byte count: a whole number with an optional K, M or G suffix (powers of 1024). */
-    long bytes(String name, long fallback) throws UsageException {
+    public long bytes(String name, long fallback) throws UsageException {
         String v = values.get(name);
         if (v == null) {
             return fallback;

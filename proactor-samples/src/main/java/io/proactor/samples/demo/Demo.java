@@ -7,18 +7,22 @@ import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 
 /**
- * Runs the side-by-side comparison: starts one echo server process per variant, then, round after round, loads
- * each in turn at each connection count (interleaved, so that a noisy moment of the machine spreads over all of
- * them), reading the server's CPU time, context switches and system calls over each measurement window; last,
- * holds many idle connections on each server to weigh what one costs.
+ * Runs the side-by-side comparison, one protocol after the other (echo, then the HTTP file server): starts one
+ * server process per variant, then, round after round, loads each in turn at each connection count
+ * (interleaved, so that a noisy moment of the machine spreads over all of them), reading the server's CPU time,
+ * context switches and system calls over each measurement window; after the echo rounds, holds many idle
+ * connections on each echo server to weigh what one costs.
  */
 final class Demo {
 
@@ -63,35 +67,19 @@ final class Demo {
 
         long pressureStart = ProcStats.cpuPressureMicros();
         long wallStart = System.nanoTime();
-        List<ServerProcess> servers = startServers(serverLaunch);
         try (EchoLoad load = new EchoLoad()) {
             environment.put("load", "EchoLoad on the " + load.engine().name() + " engine, one thread, every byte "
-                    + "verified; " + settings.size() + "-byte messages, " + settings.depth() + " in flight per "
-                    + "connection; warm-up " + seconds(settings.warmup().toMillis()) + " s, measured "
-                    + seconds(settings.measure().toMillis()) + " s");
-            if (!servers.isEmpty()) {
-                environment.put("server CPU time", ProcStats.cpuSource(servers.get(0).pid()));
-            }
-            int total = settings.rounds() * settings.connectionCounts().size() * servers.size();
-            int done = 0;
-            for (int round = 1; round <= settings.rounds(); round++) {
-                for (int connections : settings.connectionCounts()) {
-                    for (ServerProcess server : servers) {
-                        done++;
-                        if (failures.containsKey(server.variant().name())) {
-                            continue;
-                        }
-                        progress.prefix(String.format("[%d/%d] %-19s %6d conn  ", done, total,
-                                server.variant().name(), connections));
-                        measureLoad(load, server, connections, round);
-                    }
+                    + "verified; " + settings.depth() + " in flight per connection; warm-up "
+                    + seconds(settings.warmup().toMillis()) + " s, measured " + seconds(settings.measure().toMillis())
+                    + " s; echo: " + settings.size() + "-byte messages; http: GET of one " + settings.fileSize()
+                    + "-byte file with keep-alive, status, Content-Length and body checked");
+            for (String protocol : settings.protocols()) {
+                if (protocol.equals(DemoSettings.ECHO)) {
+                    measure(load, serverLaunch, protocol, null, null);
+                } else {
+                    measureHttp(load, serverLaunch);
                 }
             }
-            if (settings.idleConnections() > 0) {
-                measureIdle(load, servers);
-            }
-        } finally {
-            servers.forEach(ServerProcess::close);
         }
         describeCpuPressure(pressureStart, wallStart);
         return new DemoResults(settings, environment, runs, idle, failures, notes);
@@ -155,27 +143,84 @@ final class Demo {
         return List.of("taskset", "-c", settings.serverCpus());
     }
 
-    private List<ServerProcess> startServers(List<String> launch) {
+    /** The HTTP rounds, on a file of random bytes in a temporary directory that is deleted afterwards. */
+    private void measureHttp(EchoLoad load, List<String> serverLaunch) throws IOException, InterruptedException {
+        Path root = Files.createTempDirectory("proactor-demo-www");
+        Path file = root.resolve("file.bin");
+        try {
+            byte[] body = new byte[settings.fileSize()];
+            new SplittableRandom(42).nextBytes(body);
+            Files.write(file, body);
+            measure(load, serverLaunch, DemoSettings.HTTP, root, new EchoLoad.HttpGet("/file.bin", body));
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(root);
+        }
+    }
+
+    /**
+     * Starts a server of {@code protocol} per variant, runs the interleaved rounds against them, and for echo
+     * weighs idle connections; stops the servers however it ends.
+     */
+    private void measure(EchoLoad load, List<String> serverLaunch, String protocol, Path root, EchoLoad.HttpGet get)
+            throws IOException, InterruptedException {
+        List<ServerProcess> servers = startServers(serverLaunch, protocol, root);
+        try {
+            if (!servers.isEmpty()) {
+                environment.putIfAbsent("server CPU time", ProcStats.cpuSource(servers.get(0).pid()));
+            }
+            int total = settings.rounds() * settings.connectionCounts().size() * servers.size();
+            int done = 0;
+            for (int round = 1; round <= settings.rounds(); round++) {
+                for (int connections : settings.connectionCounts()) {
+                    for (ServerProcess server : servers) {
+                        done++;
+                        if (failures.containsKey(key(protocol, server.variant()))) {
+                            continue;
+                        }
+                        progress.prefix(String.format("%s [%d/%d] %-19s %6d conn  ", protocol, done, total,
+                                server.variant().name(), connections));
+                        measureLoad(load, server, protocol, get, connections, round);
+                    }
+                }
+            }
+            if (protocol.equals(DemoSettings.ECHO) && settings.idleConnections() > 0) {
+                measureIdle(load, servers);
+            }
+        } finally {
+            servers.forEach(ServerProcess::close);
+        }
+    }
+
+    private List<ServerProcess> startServers(List<String> launch, String protocol, Path root) {
         List<ServerProcess> servers = new ArrayList<>();
         for (Variant v : settings.variants()) {
             Engine engine = Engines.byName(v.engine());
             if (!engine.isAvailable()) {
-                fail(v, "engine " + v.engine() + " cannot run here: " + engine.unavailabilityCause().getMessage());
+                fail(protocol, v, "engine " + v.engine() + " cannot run here: "
+                        + engine.unavailabilityCause().getMessage());
                 continue;
             }
             try {
-                servers.add(ServerProcess.start(v, settings.serverThreads(), launch));
+                servers.add(root == null ? ServerProcess.startEcho(v, settings.serverThreads(), launch)
+                        : ServerProcess.startHttp(v, settings.serverThreads(), launch, root));
             } catch (IOException e) {
-                fail(v, e.getMessage());
+                fail(protocol, v, e.getMessage());
             }
         }
         return servers;
     }
 
-    private void fail(Variant v, String why) {
-        failures.putIfAbsent(v.name(), why);
+    /** How failures name a variant: by its name for echo, with the protocol added for the others. */
+    static String key(String protocol, Variant v) {
+        return protocol.equals(DemoSettings.ECHO) ? v.name() : v.name() + " (" + protocol + ")";
+    }
+
+    private void fail(String protocol, Variant v, String why) {
+        String key = key(protocol, v);
+        failures.putIfAbsent(key, why);
         progress.finish();
-        out.println("demo: " + v.name() + " FAILED: " + why);
+        out.println("demo: " + key + " FAILED: " + why);
     }
 
     /** Reads the server's accounting when the load's measurement window opens and before it closes. */
@@ -213,16 +258,17 @@ final class Demo {
         }
     }
 
-    private void measureLoad(EchoLoad load, ServerProcess server, int connections, int round)
-            throws InterruptedException {
+    private void measureLoad(EchoLoad load, ServerProcess server, String protocol, EchoLoad.HttpGet get,
+                             int connections, int round) throws InterruptedException {
         Variant v = server.variant();
         ServerWindow window = new ServerWindow(server.pid());
         EchoLoad.Result r;
         try {
-            r = load.run(new EchoLoad.Settings(server.address(), connections, settings.size(), settings.depth(),
-                    settings.warmup(), settings.measure()), window, progress);
+            EchoLoad.Settings loadSettings = new EchoLoad.Settings(server.address(), connections, settings.size(),
+                    settings.depth(), settings.warmup(), settings.measure());
+            r = get == null ? load.run(loadSettings, window, progress) : load.run(loadSettings, get, window, progress);
         } catch (IOException | UncheckedIOException e) {
-            fail(v, e.getMessage() + (server.isAlive() ? "" : " (the server process has exited)"));
+            fail(protocol, v, e.getMessage() + (server.isAlive() ? "" : " (the server process has exited)"));
             return;
         }
         // No request completed (the errors say why): per-request figures are then not defined.
@@ -234,20 +280,20 @@ final class Demo {
             syscalls = window.syscalls.syscalls() < 0 ? Double.NaN : window.syscalls.syscalls() / seen;
             enters = window.syscalls.ioUringEnter() < 0 ? Double.NaN : window.syscalls.ioUringEnter() / seen;
         }
-        DemoResults.Run run = new DemoResults.Run(v.name(), connections, round, r.requests(), r.seconds(),
+        DemoResults.Run run = new DemoResults.Run(protocol, v.name(), connections, round, r.requests(), r.seconds(),
                 r.requestsPerSecond(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9),
                 (window.after.cpuNanos() - window.before.cpuNanos()) / 1000.0 / requests, syscalls, enters,
                 (window.after.contextSwitches() - window.before.contextSwitches()) / requests, r.errors());
         runs.add(run);
         if (r.requests() == 0 && r.errors() == 0) {
-            notes.add(v.name() + " at " + connections + " connections, round " + round + ": no echo completed in "
-                    + "the measurement window (the server or the load did not run; see CPU pressure)");
+            notes.add(key(protocol, v) + " at " + connections + " connections, round " + round + ": no request "
+                    + "completed in the measurement window (the server or the load did not run; see CPU pressure)");
         }
         if (r.errors() > 0) {
-            fail(v, r.errors() + " errors at " + connections + " connections, first: " + r.firstError());
+            fail(protocol, v, r.errors() + " errors at " + connections + " connections, first: " + r.firstError());
             return;
         }
-        out.printf("round %d  %-19s %6d conn  %,10.0f req/s  p50 %,7.1f µs  p99 %,8.1f µs  CPU %,6.2f µs/req  "
+        out.printf(protocol + " round %d  %-19s %6d conn  %,10.0f req/s  p50 %,7.1f µs  p99 %,8.1f µs  CPU %,6.2f µs/req  "
                         + "syscalls %s  ctx-sw %.3f/req%n", round, v.name(), connections,
                 run.requestsPerSecond(), run.p50Micros(), run.p99Micros(), run.cpuMicrosPerRequest(),
                 Double.isNaN(syscalls) ? "n/a" : String.format("%.2f/req", syscalls), run.contextSwitchesPerRequest());
@@ -281,7 +327,7 @@ final class Demo {
             try (EchoLoad.IdleConnections connections = load.openIdle(server.address(), n)) {
                 // Connected at the client is not yet accepted at the server: wait until it holds them all.
                 if (!settle(server.pid(), files -> files >= serverFiles + n)) {
-                    fail(v, "the server accepted only " + (ProcStats.openFiles(server.pid()) - serverFiles) + " of "
+                    fail(DemoSettings.ECHO, v, "the server accepted only " + (ProcStats.openFiles(server.pid()) - serverFiles) + " of "
                             + n + " idle connections (none more for " + STALL_MILLIS / 1000 + " s)");
                 } else {
                     ServerProcess.Memory after = server.memory();
@@ -296,10 +342,10 @@ final class Demo {
                             m.directBytesPerConnection());
                 }
                 if (connections.errors() > 0) {
-                    fail(v, "idle connections: " + connections.firstError());
+                    fail(DemoSettings.ECHO, v, "idle connections: " + connections.firstError());
                 }
             } catch (IOException e) {
-                fail(v, "idle connections: " + e.getMessage());
+                fail(DemoSettings.ECHO, v, "idle connections: " + e.getMessage());
             }
             // Both ends must let go of the descriptors before the next server gets its connections.
             settle(server.pid(), files -> files <= serverFiles + 16);

@@ -20,19 +20,23 @@ import java.util.regex.Pattern;
 public final class DemoCommand {
 
     static final String USAGE = """
-            usage: proactor demo [--variants LIST] [--connections LIST] [--size BYTES] [--depth N]
-                                 [--warmup S] [--measure S] [--rounds N] [--idle-connections N]
+            usage: proactor demo [--variants LIST] [--protocols LIST] [--connections LIST] [--size BYTES]
+                                 [--file-size SIZE] [--depth N] [--warmup S] [--measure S] [--rounds N]
+                                 [--idle-connections N]
                                  [--server-threads N] [--baseline VARIANT] [--out DIR]
                                  [--server-cpus CPUS|none] [--load-cpus CPUS]
 
-            Runs the echo protocol handler on every engine and threading model, one server process each, loads
-            each in turn with a verifying load generator, and prints a table with ratios to the baseline; writes
-            results.json, summary.md and PNG charts to the report folder. About 2-3 minutes with the defaults.
+            Runs the echo protocol handler, then the HTTP file server, on every engine and threading model, one
+            server process each, loads each in turn with a verifying load generator, and prints tables with
+            ratios to the baseline; writes results.json, summary.md and PNG charts to the report folder. About
+            4-5 minutes with the defaults.
 
               --variants          comma-separated, default all: %s
+              --protocols         echo, http or both (default echo,http)
               --connections       connection counts to sweep (default 1,10,100)
-              --size              bytes per message (default 64)
-              --depth             messages in flight per connection, 1 = ping-pong (default 1)
+              --size              bytes per echo message (default 64)
+              --file-size         bytes of the file the HTTP load asks for (default 1K; K and M suffixes)
+              --depth             messages (requests) in flight per connection, 1 = ping-pong (default 1)
               --warmup            seconds of load before each measurement (default 1)
               --measure           seconds measured per variant and connection count (default 3)
               --rounds            interleaved repetitions; tables show the median and spread (default 1)
@@ -43,11 +47,14 @@ public final class DemoCommand {
               --server-cpus       CPUs for the servers, for taskset (default 0); none: no pinning
               --load-cpus         CPUs for the load generator (default 1)
 
-            Exit status 0 when every variant ran with every echo verified, 1 otherwise, 2 on bad arguments."""
+            Exit status 0 when every variant ran with every echo and response verified, 1 otherwise, 2 on bad
+            arguments."""
             .formatted(Variant.NAMES);
 
-    private static final Set<String> FLAGS = Set.of("variants", "connections", "size", "depth", "warmup", "measure",
-            "rounds", "idle-connections", "server-threads", "baseline", "out", "server-cpus", "load-cpus");
+    private static final Set<String> FLAGS = Set.of("variants", "protocols", "connections", "size", "file-size",
+            "depth", "warmup", "measure", "rounds", "idle-connections", "server-threads", "baseline", "out",
+            "server-cpus", "load-cpus");
+    private static final List<String> PROTOCOLS = List.of(DemoSettings.ECHO, DemoSettings.HTTP);
     private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
     private static final String DEFAULT_BASELINE = "reactor-single";
 
@@ -82,7 +89,7 @@ public final class DemoCommand {
             out.print(ReportWriter.text(results));
             ReportWriter.write(results, settings.out());
             out.println("\nreport: " + settings.out().toAbsolutePath() + " (" + ReportWriter.SUMMARY + ", "
-                    + ReportWriter.RESULTS + ", " + String.join(", ", ReportWriter.CHARTS) + ")");
+                    + ReportWriter.RESULTS + ", " + String.join(", ", ReportWriter.charts(settings)) + ")");
             return results.failures().isEmpty() ? 0 : 1;
         } catch (IOException e) {
             progress.finish();
@@ -112,6 +119,21 @@ public final class DemoCommand {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.UsageException("--variants: " + e.getMessage());
             }
+        }
+        List<String> protocols = new ArrayList<>();
+        for (String p : list(cl, "protocols", String.join(",", PROTOCOLS))) {
+            if (!PROTOCOLS.contains(p)) {
+                throw new CommandLine.UsageException("--protocols: unknown protocol '" + p + "'; expected "
+                        + String.join(" and/or ", PROTOCOLS));
+            }
+            if (protocols.contains(p)) {
+                throw new CommandLine.UsageException("--protocols names " + p + " twice");
+            }
+            protocols.add(p);
+        }
+        long fileSize = cl.bytes("file-size", 1024);
+        if (fileSize < 1 || fileSize > 64L * 1024 * 1024) {
+            throw new CommandLine.UsageException("--file-size must be between 1 byte and 64M, was " + fileSize);
         }
         Set<Integer> counts = new TreeSet<>();
         for (String c : list(cl, "connections", "1,10,100")) {
@@ -155,7 +177,8 @@ public final class DemoCommand {
             throw new CommandLine.UsageException("--out: " + e.getMessage());
         }
         return new DemoSettings(variants, List.copyOf(counts), cl.integer("size", 64, 1, 1 << 20),
-                cl.integer("depth", 1, 1, 4096), seconds(cl, "warmup", "1", 0), seconds(cl, "measure", "3", 0.1),
+                cl.integer("depth", 1, 1, 4096), List.copyOf(protocols), (int) fileSize,
+                seconds(cl, "warmup", "1", 0), seconds(cl, "measure", "3", 0.1),
                 cl.integer("rounds", 1, 1, 100), cl.integer("idle-connections", 10_000, 0, 100_000),
                 cl.integer("server-threads", 2, 1, 256), baseline, report, serverCpus, loadCpus,
                 String.join(" ", commandWords(args)));

@@ -19,10 +19,10 @@ record DemoResults(DemoSettings settings, Map<String, String> environment, List<
                    Map<String, String> failures, List<String> notes) {
 
     /**
-     * One load run: one variant, one connection count, one round. Per-request figures divide the server's
-     * counts over the measurement window by the requests completed in it.
+     * One load run: one protocol, one variant, one connection count, one round. Per-request figures divide the
+     * server's counts over the measurement window by the requests completed in it.
      */
-    record Run(String variant, int connections, int round, long requests, double seconds, double requestsPerSecond,
+    record Run(String protocol, String variant, int connections, int round, long requests, double seconds, double requestsPerSecond,
                double p50Micros, double p99Micros, double p999Micros, double cpuMicrosPerRequest,
                double syscallsPerRequest, double ioUringEnterPerRequest, double contextSwitchesPerRequest,
                long errors) {
@@ -40,7 +40,16 @@ record DemoResults(DemoSettings settings, Map<String, String> environment, List<
         notes = new ArrayList<>(notes);
     }
 
-    /** The median over rounds of {@code metric} for one variant at one connection count; NaN if none. */
+    /** The runs of {@code protocol} only, with the idle-memory figures when it is the echo protocol. */
+    DemoResults forProtocol(String protocol) {
+        return new DemoResults(settings, environment, runs.stream().filter(r -> r.protocol().equals(protocol)).toList(),
+                protocol.equals(DemoSettings.ECHO) ? idle : List.of(), failures, notes);
+    }
+
+    /**
+     * The median over rounds of {@code metric} for one variant at one connection count; NaN if none. Ask a
+     * {@link #forProtocol} view: the runs of different protocols do not compare.
+     */
     double median(String variant, int connections, ToDoubleFunction<Run> metric) {
         double[] values = runs.stream().filter(r -> r.variant().equals(variant) && r.connections() == connections)
                 .mapToDouble(metric).filter(v -> !Double.isNaN(v)).sorted().toArray();

@@ -19,12 +19,14 @@ import org.knowm.xchart.style.XYStyler;
 /**
  * Turns {@link DemoResults} into what a person reads: the tables (on the terminal as aligned text, in
  * {@value #SUMMARY} as Markdown, the same rows), the raw figures as {@value #RESULTS}, and PNG charts of
- * throughput, p99 latency and server CPU per request against the connection count, one line per variant.
+ * throughput, p99 latency and server CPU per request against the connection count, one line per variant, for
+ * each protocol measured.
  */
 final class ReportWriter {
 
     static final String RESULTS = "results.json";
     static final String SUMMARY = "summary.md";
+    /** The charts of one protocol; the echo ones keep these names, the others' start with the protocol. */
     static final List<String> CHARTS = List.of("throughput.png", "p99-latency.png", "cpu-per-request.png");
 
     static {
@@ -59,9 +61,30 @@ final class ReportWriter {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(RESULTS), Json.write(asJson(results)));
         Files.writeString(dir.resolve(SUMMARY), markdown(results));
-        chart(results, dir.resolve(CHARTS.get(0)), "Throughput", "requests per second", THROUGHPUT, false);
-        chart(results, dir.resolve(CHARTS.get(1)), "p99 latency", "microseconds", P99, true);
-        chart(results, dir.resolve(CHARTS.get(2)), "Server CPU time per request", "microseconds", CPU, false);
+        for (String protocol : results.settings().protocols()) {
+            DemoResults view = results.forProtocol(protocol);
+            List<String> files = charts(protocol);
+            String what = protocol.equals(DemoSettings.ECHO) ? "Echo" : "HTTP file";
+            chart(view, dir.resolve(files.get(0)), what + " throughput", "requests per second", THROUGHPUT, false);
+            chart(view, dir.resolve(files.get(1)), what + " p99 latency", "microseconds", P99, true);
+            chart(view, dir.resolve(files.get(2)), what + ": server CPU time per request", "microseconds", CPU,
+                    false);
+        }
+    }
+
+    /** The chart files of {@code protocol}. */
+    static List<String> charts(String protocol) {
+        return protocol.equals(DemoSettings.ECHO) ? CHARTS : CHARTS.stream().map(c -> protocol + "-" + c).toList();
+    }
+
+    /** Every chart file of the report. */
+    static List<String> charts(DemoSettings settings) {
+        return charts(settings.protocols());
+    }
+
+    /** Every chart file of a report on {@code protocols}. */
+    static List<String> charts(List<String> protocols) {
+        return protocols.stream().flatMap(p -> charts(p).stream()).toList();
     }
 
     /** The tables as aligned text, for the terminal. */
@@ -93,6 +116,14 @@ final class ReportWriter {
     }
 
     static List<Table> tables(DemoResults results) {
+        List<Table> tables = new ArrayList<>();
+        for (String protocol : results.settings().protocols()) {
+            tables.addAll(tables(results.forProtocol(protocol), protocol));
+        }
+        return tables;
+    }
+
+    private static List<Table> tables(DemoResults results, String protocol) {
         DemoSettings s = results.settings();
         String base = s.baseline().name();
         boolean spread = s.rounds() > 1;
@@ -127,9 +158,13 @@ final class ReportWriter {
                 row.add(cell(results, v, connections, SWITCHES));
                 rows.add(row);
             }
-            tables.add(new Table(String.format("Echo at %d connection%s (%d-byte messages, %d in flight each; "
-                            + "median of %d round%s; × = ratio to %s)", connections, connections == 1 ? "" : "s",
-                    s.size(), s.depth(), s.rounds(), s.rounds() == 1 ? "" : "s", base), header, rows));
+            String what = protocol.equals(DemoSettings.ECHO)
+                    ? String.format("Echo at %d connection%s (%d-byte messages", connections, connections == 1 ? "" : "s",
+                    s.size())
+                    : String.format("HTTP file server at %d connection%s (keep-alive GETs of a %,d-byte file",
+                    connections, connections == 1 ? "" : "s", s.fileSize());
+            tables.add(new Table(String.format("%s, %d in flight each; median of %d round%s; × = ratio to %s)", what,
+                    s.depth(), s.rounds(), s.rounds() == 1 ? "" : "s", base), header, rows));
         }
         if (!results.idle().isEmpty()) {
             DemoResults.IdleMemory baseMemory = results.idleOf(base);
@@ -177,7 +212,7 @@ final class ReportWriter {
 
     static String markdown(DemoResults results) {
         DemoSettings s = results.settings();
-        StringBuilder sb = new StringBuilder("# Reactor vs Proactor: echo demo report\n\n");
+        StringBuilder sb = new StringBuilder("# Reactor vs Proactor: demo report\n\n");
         sb.append("Command: `").append(s.commandLine()).append("`\n\n");
         results.environment().forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         sb.append("\nVariants:\n\n");
@@ -195,16 +230,17 @@ final class ReportWriter {
             t.rows().forEach(r -> row(sb, r));
         }
         sb.append("\n## Charts\n\n");
-        for (String chart : CHARTS) {
+        for (String chart : charts(s)) {
             sb.append("![").append(chart).append("](").append(chart).append(")\n");
         }
         sb.append("""
 
                 ## How each figure is taken
 
-                - req/s: echoes completed and verified byte for byte by the load generator in the measurement window.
-                - p50 / p99 / p99.9: from send of a message to receipt of the last byte of its echo, per message,
-                  HdrHistogram (3 significant digits), measured at the client.
+                - req/s: echoes (HTTP responses) completed and verified byte for byte by the load generator in the
+                  measurement window; a response is checked for status 200, its Content-Length and its body.
+                - p50 / p99 / p99.9: from send of a message (request) to receipt of the last byte of its echo
+                  (response), per message, HdrHistogram (3 significant digits), measured at the client.
                 - CPU µs/req: the server process's on-CPU time over the window (all its threads: I/O, workers,
                   GC, JIT), divided by the requests of the window.
                 - syscalls/req and io_uring_enter/req: `perf stat` tracepoint counts of the server process.
@@ -229,7 +265,9 @@ final class ReportWriter {
         settings.put("command", s.commandLine());
         settings.put("variants", s.variants().stream().map(Variant::name).toList());
         settings.put("connectionCounts", s.connectionCounts());
+        settings.put("protocols", s.protocols());
         settings.put("messageBytes", s.size());
+        settings.put("fileBytes", s.fileSize());
         settings.put("depth", s.depth());
         settings.put("warmupSeconds", s.warmup().toMillis() / 1000.0);
         settings.put("measureSeconds", s.measure().toMillis() / 1000.0);
@@ -240,6 +278,7 @@ final class ReportWriter {
         List<Object> runs = new ArrayList<>();
         for (DemoResults.Run r : results.runs()) {
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("protocol", r.protocol());
             m.put("variant", r.variant());
             m.put("connections", r.connections());
             m.put("round", r.round());

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An echo server ({@link EchoServerMain}) in its own JVM, started with this JVM's class path and, when the demo
- * pins, under {@code taskset}. Its standard input is the control channel: closing it stops the server, so a
+ * An echo server ({@link EchoServerMain}) or a file server ({@link DemoHttpServerMain}) in its own JVM, started
+ * with this JVM's class path and, when the demo pins, under {@code taskset}. Its standard input is the control channel: closing it stops the server, so a
  * server never outlives the demo, even when the demo is killed.
  */
 final class ServerProcess implements AutoCloseable {
@@ -49,18 +49,30 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the server of {@code variant} on a free loopback port and waits until it listens.
+     * Starts the echo server of {@code variant} on a free loopback port and waits until it listens.
      *
      * @param launchPrefix what goes before {@code java}: {@code taskset -c CPUS}, or nothing
      * @throws IOException when it cannot start; the message holds the end of its error output
      */
-    static ServerProcess start(Variant variant, int threads, List<String> launchPrefix) throws IOException {
+    static ServerProcess startEcho(Variant variant, int threads, List<String> launchPrefix) throws IOException {
+        return start(variant, launchPrefix, EchoServerMain.class, "proactor-" + variant.engine(), "0",
+                variant.model().label(), Integer.toString(variant.threadsFor(threads)));
+    }
+
+    /** Starts the file server of {@code variant} serving {@code root}, like {@link #startEcho}. */
+    static ServerProcess startHttp(Variant variant, int threads, List<String> launchPrefix, Path root)
+            throws IOException {
+        return start(variant, launchPrefix, DemoHttpServerMain.class, variant.engine(), variant.model().label(),
+                Integer.toString(variant.threadsFor(threads)), root.toString());
+    }
+
+    private static ServerProcess start(Variant variant, List<String> launchPrefix, Class<?> main, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(launchPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(),
-                "proactor-" + variant.engine(), "0", variant.model().label(),
-                Integer.toString(variant.threadsFor(threads))));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
         Path stderr = Files.createTempFile("demo-server-" + variant.name(), ".err");
         Process p;
         try {

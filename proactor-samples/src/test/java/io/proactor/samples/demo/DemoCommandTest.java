@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,19 +44,21 @@ class DemoCommandTest {
 
         assertTrue(printed.contains("not pinned (--server-cpus none)"), printed);
         assertTrue(printed.contains("Echo at 4 connections"), printed);
+        assertTrue(printed.contains("HTTP file server at 4 connections"), printed);
         for (String variant : new String[] {"io_uring", "reactor-single"}) {
-            // a table row with a measured throughput, and an idle-memory row
-            assertTrue(printed.lines().filter(l -> l.startsWith(variant + " ")).count() >= 3, printed);
+            // echo and HTTP rows with a measured throughput at two connection counts, and an idle-memory row
+            assertTrue(printed.lines().filter(l -> l.startsWith(variant + " ")).count() >= 5, printed);
         }
         assertTrue(progressBytes.toString(StandardCharsets.UTF_8).contains("req/s"), "live progress line");
 
         String json = Files.readString(report.resolve(ReportWriter.RESULTS));
-        assertEquals(4, json.split("\"requestsPerSecond\": ").length - 1, json);
+        assertEquals(8, json.split("\"requestsPerSecond\": ").length - 1, json);
+        assertEquals(4, json.split("\"protocol\": \"http\"").length - 1, json);
         assertTrue(!json.contains("\"requestsPerSecond\": 0.0,"), "every run echoed something: " + json);
         assertEquals(2, json.split("\"rssBytesPerConnection\": ").length - 1, json);
         assertTrue(json.contains("\"errors\": 0"), json);
         assertTrue(Files.readString(report.resolve(ReportWriter.SUMMARY)).contains("- CPU pressure: "));
-        for (String chart : ReportWriter.CHARTS) {
+        for (String chart : ReportWriter.charts(List.of("echo", "http"))) {
             assertTrue(Files.size(report.resolve(chart)) > 1000, chart);
         }
     }
@@ -66,14 +69,17 @@ class DemoCommandTest {
             {"--variants", "io_uring,fast"}, {"--variants", "nio2,nio2"}, {"--variants", ","},
             {"--connections", "0"}, {"--connections", "ten"}, {"--warmup", "-1"}, {"--measure", "soon"},
             {"--variants", "nio2", "--baseline", "reactor-single"}, {"--server-cpus", "first"},
-            {"--rounds", "0"}, {"--colour", "red"}
+            {"--rounds", "0"}, {"--colour", "red"}, {"--protocols", "echo,ftp"}, {"--protocols", "http,http"},
+            {"--file-size", "0"}, {"--file-size", "big"}
         };
         String[] expected = {
             "unknown variant 'fast'", "names nio2 twice", "--variants needs at least one value",
             "each count must be between 1 and 10000", "'ten' is not a whole number",
             "--warmup must be between 0.0 and 3600", "--measure must be a number of seconds",
             "--baseline reactor-single is not among the variants measured (nio2)", "take CPU lists such as 0",
-            "--rounds must be between 1 and 100", "unknown flag --colour"
+            "--rounds must be between 1 and 100", "unknown flag --colour", "unknown protocol 'ftp'",
+            "--protocols names http twice", "--file-size must be between 1 byte and 64M",
+            "--file-size must be a size in bytes"
         };
         for (int i = 0; i < cases.length; i++) {
             errBytes.reset();
