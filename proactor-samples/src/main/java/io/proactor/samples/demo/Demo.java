@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,6 +170,7 @@ final class Demo {
             if (!servers.isEmpty()) {
                 environment.putIfAbsent("server CPU time", ProcStats.cpuSource(servers.get(0).pid()));
             }
+            warmUp(load, servers, protocol, get);
             int total = settings.rounds() * settings.connectionCounts().size() * servers.size();
             int done = 0;
             for (int round = 1; round <= settings.rounds(); round++) {
@@ -189,6 +191,30 @@ final class Demo {
             }
         } finally {
             servers.forEach(ServerProcess::close);
+        }
+    }
+
+    /**
+     * Loads each new server for three times the warm-up at the largest connection count, nothing recorded: a JVM
+     * compiles its hot paths in its first seconds, and the first round would otherwise measure the compiler.
+     */
+    private void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get)
+            throws InterruptedException {
+        int connections = settings.connectionCounts().get(settings.connectionCounts().size() - 1);
+        for (ServerProcess server : servers) {
+            progress.prefix(String.format("%s warm-up %-19s ", protocol, server.variant().name()));
+            EchoLoad.Settings s = new EchoLoad.Settings(server.address(), connections, settings.size(),
+                    settings.depth(), settings.warmup().multipliedBy(3), Duration.ofMillis(1));
+            try {
+                EchoLoad.Result r = get == null ? load.run(s, EchoLoad.UNWATCHED, progress)
+                        : load.run(s, get, EchoLoad.UNWATCHED, progress);
+                if (r.errors() > 0) {
+                    fail(protocol, server.variant(), r.errors() + " errors while warming up, first: "
+                            + r.firstError());
+                }
+            } catch (IOException | UncheckedIOException e) {
+                fail(protocol, server.variant(), "warm-up: " + e.getMessage());
+            }
         }
     }
 
