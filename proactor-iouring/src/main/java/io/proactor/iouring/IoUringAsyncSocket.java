@@ -409,12 +409,12 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
             case WRITE -> writeCompleted(res);
             case SHUTDOWN -> completeOrFail(shutdownSlot, null, res, "shutdown");
             case HEADERS -> {
-                if (res >= 0) {
+                if (res > 0) {
                     advance(headerSrcs, headerFirst, headerEnd, res);
                     sendHeaders();
                 } else {
-                    headerSrcs = null;
-                    fail(writeSlot, res, "send");
+                    headerSrcs = null; // 0 for bytes offered: the stream cannot take more
+                    fail(writeSlot, res == 0 ? -IoUringSqes.EPIPE : res, "send");
                 }
             }
             case SPLICE_IN -> {
