@@ -51,7 +51,8 @@ final class ProactorConnection implements Connection, CompletionHandler<LeasedBu
     private final SocketAddress local;
     private final SocketAddress remote;
     private final ArrayDeque<Object> output = new ArrayDeque<>(); // LeasedBuffer (flipped) or FileSend
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+    // up to MAX_GATHER chunks, then the buffers of a small file sent with them (CopySend)
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER + CopySend.BATCH];
     private final CompletionHandler<Long, Void> writeDone = new WriteDone();
     private int chunksInFlight;
     private volatile long queuedBytes;

@@ -455,6 +455,43 @@ public abstract class ProtocolSuite {
     }
 
     /**
+     * A file queued behind almost a full gathering write of output (63 buffers of 16 KiB): the engines that send
+     * the chunks ahead of a file with it must make room for the file's own buffers too.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("modelsAndSendModes")
+    void aFileBehindMuchQueuedOutputArrivesWhole(ThreadingModel model, Connection.FileSendMode mode) throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "behind-", ".bin");
+        try {
+            byte[] content = randomBytes(70_000, 16);
+            Files.write(file, content);
+            byte[] ahead = randomBytes(63 * 16 * 1024 - 1, 17);
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.write(ByteBuffer.wrap(ahead));
+                    connection.sendFile(file, 0, content.length, mode);
+                }
+            };
+            try (ProtocolServer server = server(model, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                CompletableFuture<byte[]> all = collector.received(ahead.length + content.length);
+                c.write(ByteBuffer.wrap(new byte[] {'?'}));
+                ByteArrayOutputStream expected = new ByteArrayOutputStream();
+                expected.writeBytes(ahead);
+                expected.writeBytes(content);
+                assertBytesEqual(expected.toByteArray(), ByteBuffer.wrap(await(all)));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * The point of DIRECT_IO: serving a file does not pull it into the page cache. The file is written with
      * O_DIRECT (so it starts uncached), served, then measured with {@code fincore} (util-linux); the
      * zero-copy run is the control that shows the measurement sees cached pages.
