@@ -139,10 +139,14 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
 
     private List<Thread> newThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && !threadsBefore.contains(t))
-                .filter(t -> JVM_THREADS.stream().noneMatch(p -> t.getName().startsWith(p)))
-                .filter(t -> !t.getClass().getName().equals(CARRIER_THREAD_CLASS))
+                .filter(t -> t.isAlive() && !threadsBefore.contains(t) && !isJvmThread(t))
                 .toList();
+    }
+
+    /** Whether {@code t} is one of the JVM's own threads, which come and go whatever the code under test does. */
+    static boolean isJvmThread(Thread t) {
+        return JVM_THREADS.stream().anyMatch(p -> t.getName().startsWith(p))
+                || t.getClass().getName().equals(CARRIER_THREAD_CLASS);
     }
 
     /**
