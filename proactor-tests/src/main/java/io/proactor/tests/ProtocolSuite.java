@@ -616,11 +616,13 @@ public abstract class ProtocolSuite {
             assertTrue(reports.isEmpty(), "a thread per connection has no shared thread to stall: " + reports);
             return;
         }
-        assertEquals(1, reports.size(), "one report for one stall: " + reports);
-        StallReport report = reports.get(0);
+        // On a contended machine another loop may also be kept from its queue past 100 ms and be reported; the
+        // blocking handler's stall must be reported exactly once, with its stack
+        List<StallReport> ofTheHandler = reports.stream().filter(r -> r.stack().stream()
+                .anyMatch(f -> f.getClassName().startsWith(ProtocolSuite.class.getName()))).toList();
+        assertEquals(1, ofTheHandler.size(), "one report, showing the blocking handler, for one stall: " + reports);
+        StallReport report = ofTheHandler.get(0);
         assertTrue(report.busyFor().compareTo(Duration.ofMillis(100)) > 0, "busy for " + report.busyFor());
-        assertTrue(report.stack().stream().anyMatch(f -> f.getClassName().startsWith(ProtocolSuite.class.getName())),
-                "the stack shows the blocking handler: " + report.stack());
     }
 
     @Test
