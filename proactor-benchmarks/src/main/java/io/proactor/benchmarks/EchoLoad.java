@@ -346,28 +346,31 @@ public final class EchoLoad implements AutoCloseable {
         return (byte) (connection * 31 + offset * 7 + (offset >>> 8));
     }
 
-    /** One loaded connection; its callbacks run on the client's single proactor thread. */
-    private final class Session implements ProtocolHandler {
-        private final Batch batch;
-        private final int id;
-        private final int size;
-        private final ByteBuffer out;
-        /** Send times of the messages in flight, in order (echoes come back in the order sent). */
+    /**
+     * One loaded connection: keeps {@code depth} messages (requests) in flight and records the latency of each
+     * answer. Its callbacks run on the client's single proactor thread.
+     */
+    private abstract class LoadSession implements ProtocolHandler {
+        final Batch batch;
+        final int id;
+        /** Send times of the messages in flight, in order (answers come back in the order sent). */
         private final long[] sentAt;
-        private long sentBytes;
-        private long receivedBytes;
-        private long sentMessages;
-        private long receivedMessages;
-        /** Set when we abort it for a mismatch: its closing is then not a second error. */
-        private boolean abandoned;
+        private long sent;
+        long received;
+        /** Set when we abort it for a wrong answer: its closing is then not a second error. */
+        boolean abandoned;
 
-        Session(Batch batch, int id, int size, int depth) {
+        LoadSession(Batch batch, int id, int depth) {
             this.batch = batch;
             this.id = id;
-            this.size = size;
-            this.out = ByteBuffer.allocate(size);
             this.sentAt = new long[depth];
         }
+
+        /** Writes one message. */
+        abstract void send(Connection c);
+
+        /** How far it got, for the error of a connection the server closed. */
+        abstract String progress();
 
         @Override
         public void onOpen(Connection c) {
@@ -376,14 +379,61 @@ public final class EchoLoad implements AutoCloseable {
             }
         }
 
-        private void sendOne(Connection c) {
+        final void sendOne(Connection c) {
+            sentAt[(int) (sent++ % sentAt.length)] = System.nanoTime();
+            send(c);
+        }
+
+        /** The oldest message in flight is answered, and verified: record it and send the next. */
+        final void answered(Connection c) {
+            long latency = System.nanoTime() - sentAt[(int) (received++ % sentAt.length)];
+            latencies.recordValue(Math.min(latency, HIGHEST_LATENCY_NANOS));
+            batch.requests.increment();
+            sendOne(c);
+        }
+
+        final void fail(Connection c, String message) {
+            batch.error(message);
+            abandoned = true;
+            c.abort(null);
+        }
+
+        @Override
+        public void onClose(Connection c, Throwable cause) {
+            batch.closed.incrementAndGet();
+            if (!batch.stopping && !abandoned) {
+                batch.error("connection " + id + " closed by the server after " + progress()
+                        + (cause == null ? "" : ": " + cause));
+            }
+        }
+    }
+
+    /** An echo connection: each message a run of the connection's pattern, each echoed byte checked. */
+    private final class Session extends LoadSession {
+        private final int size;
+        private final ByteBuffer out;
+        private long sentBytes;
+        private long receivedBytes;
+
+        Session(Batch batch, int id, int size, int depth) {
+            super(batch, id, depth);
+            this.size = size;
+            this.out = ByteBuffer.allocate(size);
+        }
+
+        @Override
+        void send(Connection c) {
             out.clear();
             for (int i = 0; i < size; i++) {
                 out.put(pattern(id, sentBytes + i));
             }
             sentBytes += size;
-            sentAt[(int) (sentMessages++ % sentAt.length)] = System.nanoTime();
             c.write(out.flip());
+        }
+
+        @Override
+        String progress() {
+            return receivedBytes + " bytes";
         }
 
         @Override
@@ -391,28 +441,14 @@ public final class EchoLoad implements AutoCloseable {
             while (data.hasRemaining()) {
                 byte b = data.get();
                 if (b != pattern(id, receivedBytes)) {
-                    batch.error("echo mismatch on connection " + id + " at byte " + receivedBytes + ": expected "
+                    fail(c, "echo mismatch on connection " + id + " at byte " + receivedBytes + ": expected "
                             + pattern(id, receivedBytes) + ", got " + b);
-                    abandoned = true;
-                    c.abort(null);
                     return;
                 }
                 receivedBytes++;
                 if (receivedBytes % size == 0) {
-                    long latency = System.nanoTime() - sentAt[(int) (receivedMessages++ % sentAt.length)];
-                    latencies.recordValue(Math.min(latency, HIGHEST_LATENCY_NANOS));
-                    batch.requests.increment();
-                    sendOne(c);
+                    answered(c);
                 }
-            }
-        }
-
-        @Override
-        public void onClose(Connection c, Throwable cause) {
-            batch.closed.incrementAndGet();
-            if (!batch.stopping && !abandoned) {
-                batch.error("connection " + id + " closed by the server after " + receivedBytes + " bytes"
-                        + (cause == null ? "" : ": " + cause));
             }
         }
     }
@@ -421,38 +457,28 @@ public final class EchoLoad implements AutoCloseable {
      * One connection loaded with HTTP GETs: {@code depth} requests in flight; each response's head is parsed
      * (status 200, {@code Content-Length} equal to the file's) and its body compared byte for byte.
      */
-    private final class HttpSession implements ProtocolHandler {
+    private final class HttpSession extends LoadSession {
         private static final int MAX_HEAD = 8192;
-        private final Batch batch;
-        private final int id;
         private final byte[] request;
         private final byte[] body;
-        private final long[] sentAt;
         private final byte[] head = new byte[MAX_HEAD];
         private int headLength;
         private int bodyOffset = -1; // -1: reading a head
-        private long sent;
-        private long received;
-        private boolean abandoned;
 
         HttpSession(Batch batch, int id, byte[] request, byte[] body, int depth) {
-            this.batch = batch;
-            this.id = id;
+            super(batch, id, depth);
             this.request = request;
             this.body = body;
-            this.sentAt = new long[depth];
         }
 
         @Override
-        public void onOpen(Connection c) {
-            for (int i = 0; i < sentAt.length; i++) {
-                sendOne(c);
-            }
+        void send(Connection c) {
+            c.write(ByteBuffer.wrap(request));
         }
 
-        private void sendOne(Connection c) {
-            sentAt[(int) (sent++ % sentAt.length)] = System.nanoTime();
-            c.write(ByteBuffer.wrap(request));
+        @Override
+        String progress() {
+            return received + " responses";
         }
 
         @Override
@@ -512,25 +538,7 @@ public final class EchoLoad implements AutoCloseable {
 
         private void responseDone(Connection c) {
             bodyOffset = -1;
-            long latency = System.nanoTime() - sentAt[(int) (received++ % sentAt.length)];
-            latencies.recordValue(Math.min(latency, HIGHEST_LATENCY_NANOS));
-            batch.requests.increment();
-            sendOne(c);
-        }
-
-        private void fail(Connection c, String message) {
-            batch.error(message);
-            abandoned = true;
-            c.abort(null);
-        }
-
-        @Override
-        public void onClose(Connection c, Throwable cause) {
-            batch.closed.incrementAndGet();
-            if (!batch.stopping && !abandoned) {
-                batch.error("connection " + id + " closed by the server after " + received + " responses"
-                        + (cause == null ? "" : ": " + cause));
-            }
+            answered(c);
         }
     }
 
