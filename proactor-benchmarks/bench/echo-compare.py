@@ -333,7 +333,8 @@ def report(runs, failures, servers, rows, machine, settings):
              f"{machine['gcc']}; liburing {machine['liburing']}; hardware counters: "
              f"{'yes' if machine['hardwareCounters'] else 'no (instructions n/a)'}.",
              f"Servers on CPU {settings['serverCpus']}, load generator ({settings['loadName']}) on CPU "
-             f"{settings['loadCpus']}; {settings['rounds']} interleaved rounds, each measurement a fresh server process: "
+             f"{settings['loadCpus']}; {settings['rounds']} "
+             f"{'interleaved rounds' if settings['rounds'] > 1 else 'round'}, each measurement a fresh server process: "
              f"{settings['warmup']} s warm-up, {settings['measure']} s measured. Cells: median (min..max) over the rounds; "
              f"ratios are ratios of medians.", "",
              f"Command: `{machine['command']}`", ""] + [f"Note: {s}." for s in settings["skipped"]]
@@ -502,7 +503,7 @@ def main():
 
     machine = machine_info(ctx["java_version"])
     settings = {"rounds": args.rounds, "warmup": args.warmup, "measure": args.measure, "servers": servers,
-                "rows": rows, "load": args.load, "loadName": "C epoll-load" if args.load == "c" else "Java EchoLoad",
+                "rows": rows, "load": args.load, "loadName": f"C epoll-load, {ctx['load_threads']} thread(s)" if args.load == "c" else "Java EchoLoad",
                 "loadThreads": ctx["load_threads"], "serverCpus": args.server_cpus, "loadCpus": args.load_cpus,
                 "skipped": skipped}
     runs, failures = [], []

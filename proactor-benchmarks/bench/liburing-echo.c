@@ -468,7 +468,8 @@ int main(int argc, char **argv)
     raise_nofile();
     setup_ring();
     buf_ring = setup_buf_ring(nbufs);
-    buf_base = aligned_alloc(4096, (size_t) nbufs * buf_size);
+    /* page-aligned; aligned_alloc wants the size a multiple of the alignment */
+    buf_base = aligned_alloc(4096, ((size_t) nbufs * buf_size + 4095) & ~(size_t) 4095);
     if (!buf_base)
         die("aligned_alloc", ENOMEM);
     for (unsigned i = 0; i < nbufs; i++)
