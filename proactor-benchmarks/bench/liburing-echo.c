@@ -206,10 +206,15 @@ static void drop_queue(struct conn *c)
     c->qhead = c->qtail = 0;
 }
 
+/* The connection closes once nothing is in flight; a receive still armed is ended by shutting the socket. */
 static void start_closing(struct conn *c)
 {
     c->closing = true;
     c->want_recv = false;
+    if (c->recv_armed && !c->shut) {
+        shutdown(c->fd, SHUT_RDWR); /* the armed receive then completes (end of stream) */
+        c->shut = true;
+    }
     mark(c);
 }
 
@@ -276,10 +281,6 @@ static void on_send(struct conn *c, struct io_uring_cqe *cqe)
     if (cqe->res < 0) {
         c->failed = true;
         drop_queue(c);
-        if (c->recv_armed && !c->shut) {
-            shutdown(c->fd, SHUT_RDWR); /* ends the armed receive, which then completes */
-            c->shut = true;
-        }
         start_closing(c);
         return;
     }
