@@ -385,6 +385,10 @@ def report(runs, failures, servers, rows, machine, settings):
                 cols += [ratio(med(rs, key), med(base_c, key)), ratio(med(rs, key), med(base_n, key))]
             lines.append(f"| {kind} | " + " | ".join(cols) + " |")
         lines.append("")
+    if any(r["clientBound"] for r in runs):
+        lines += ["Client-bound: the load generator kept its CPUs more than 90 % busy in that run, so the run's "
+                  "throughput is the load's, and the server, waiting on it, batched less than it could (its CPU per "
+                  "round trip may be higher than at its own limit). More load CPUs: --load-cpus, --load-threads.", ""]
     if failures:
         lines += ["## Failed measurements", ""] + [f"- round {f['round']}, {row_name(tuple(f['row']))}, {f['server']}: "
                                                    f"{f['error'][:300]}" for f in failures] + [""]
