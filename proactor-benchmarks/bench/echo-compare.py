@@ -512,6 +512,9 @@ def main():
                 "skipped": skipped}
     runs, failures = [], []
     total, done = args.rounds * len(rows) * len(servers), 0
+    # a JVM's start and stop, and opening thousands of connections, add a few seconds to each measurement
+    log(f"{total} measurements ({args.rounds} rounds x {len(rows)} rows x {len(servers)} servers), about "
+        f"{total * (args.warmup + args.measure + 4) / 60:.0f} minutes")
     for r in range(args.rounds):
         for row in rows:
             # rotate the order each round, so that no server always runs right after the same one
