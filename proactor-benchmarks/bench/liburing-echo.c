@@ -9,16 +9,17 @@
  *     update, no SQE and no CQE;
  *   - the received buffer itself is sent back (no copy) and only returned to the ring once the send that
  *     carries its last byte has completed;
+ *   - sends start at the end of a loop iteration, so the buffers one connection received in that iteration go
+ *     out in one send (a sendmsg gathering them);
  *   - at most one send in flight per connection, so bytes cannot overtake each other when a send is partial
- *     or several receives complete before the send does: received buffers queue behind it and go out together
- *     (one sendmsg gathering them) when it completes;
+ *     or more receives complete before the send does: they queue behind it and go out together after it;
  *   - one io_uring_enter per loop iteration, which both submits what the iteration queued and waits.
  *
  * Usage: liburing-echo PORT [BUFFERS [BUFFER_SIZE]]   (PORT 0 picks a free one)
  * Prints "listening PORT" on stdout when ready and exits when its standard input ends (give it a pipe), like
  * EchoServerMain. Lines written to its standard input are ignored.
  *
- * Build: gcc -O2 -Wall -Wextra -o liburing-echo liburing-echo.c -luring   (liburing 2.2 or later; kernel 6.0+
+ * Build: gcc -O2 -Wall -Wextra -o liburing-echo liburing-echo.c -luring   (liburing 2.3 or later; kernel 6.0+
  * for multishot receive)
  */
 #define _GNU_SOURCE
