@@ -26,9 +26,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The file server's reason for two send modes, measured with {@link PageCache} ({@code mincore}, as {@code fincore} does): a file at or above
- * the direct-I/O threshold is served without filling the page cache, one below it (the control, showing the
- * measurement sees cached pages) is served from the page cache and stays there. The file is written with
+ * The file server's reason for two send modes, measured with {@link PageCache} ({@code mincore}, as
+ * {@code fincore} does): a file at or above the direct-I/O threshold is served without filling the page cache,
+ * one below it (the control, showing the measurement sees cached pages) is served from the page cache and stays
+ * there. The file is written with
  * O_DIRECT so it starts uncached. Completion engines only: the Reactor engines send every file zero-copy.
  * The file lives under {@code target/} because O_DIRECT needs a real file system ({@code /tmp} may be tmpfs).
  */
