@@ -493,7 +493,7 @@ public abstract class ProtocolSuite {
 
     /**
      * The point of DIRECT_IO: serving a file does not pull it into the page cache. The file is written with
-     * O_DIRECT (so it starts uncached), served, then measured with {@code fincore} (util-linux); the
+     * O_DIRECT (so it starts uncached), served, then measured with {@link PageCache} ({@code mincore}); the
      * zero-copy run is the control that shows the measurement sees cached pages.
      */
     @ParameterizedTest
@@ -539,11 +539,7 @@ public abstract class ProtocolSuite {
     }
 
     private static long residentBytes(Path file) throws Exception {
-        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-        assertEquals(0, p.waitFor(), "fincore (util-linux) failed: " + out);
-        return Long.parseLong(out);
+        return PageCache.residentBytes(file);
     }
 
     @ParameterizedTest
