@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.core.ListenBacklog;
 import io.proactor.core.StallWatchdog;
 import io.proactor.core.WorkerPool;
 import io.proactor.protocol.ProtocolHandler;
@@ -105,7 +106,7 @@ final class ReactorProtocolServer implements ProtocolServer {
             if (reusePort) {
                 listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            listener.bind(address, spec.backlog());
+            listener.bind(address, ListenBacklog.forListen(spec.backlog())); // the JDK's default would be 50
             listener.configureBlocking(false);
             bound = (InetSocketAddress) listener.getLocalAddress();
         } catch (IOException | RuntimeException e) {
