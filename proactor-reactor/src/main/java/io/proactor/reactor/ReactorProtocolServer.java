@@ -227,6 +227,11 @@ final class ReactorProtocolServer implements ProtocolServer {
         }
     }
 
+    /** The loops that accept: loop 0, or every loop in REUSEPORT (for tests). */
+    List<ReactorLoop> acceptingLoops() {
+        return spec.model() == ThreadingModel.REUSEPORT ? List.copyOf(loops) : List.of(loops.get(0));
+    }
+
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
