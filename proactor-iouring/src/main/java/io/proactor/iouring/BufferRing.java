@@ -60,6 +60,8 @@ final class BufferRing implements ReceiveBuffers {
     private static final VarHandle SHORT = MethodHandles.byteBufferViewVarHandle(short[].class,
             ByteOrder.nativeOrder());
     static final int INITIAL_BUFFERS = 4;
+    /** Receives re-armed per buffer in the ring while some wait for one; an incremental buffer takes several. */
+    private static final int WAKE_PER_BUFFER = 4;
     /** How long the pool must be mostly unused before it shrinks. */
     private static final long SHRINK_AFTER_NANOS = 2_000_000_000L;
     /** How often a grown pool looks for a quiet period, in which it shrinks back to its initial buffers. */
@@ -240,21 +242,29 @@ final class BufferRing implements ReceiveBuffers {
     }
 
     /**
-     * A receive found the ring dry. The CQE may be stale: buffers given back later in the same run of
-     * completions are in the ring already, and then the receive is simply retried. Otherwise the pool grows if
-     * it may, or the receive waits for the next buffer to come back.
+     * A receive found the ring dry: the pool grows if it may, and the receive waits in line. The CQE may be
+     * older than buffers given back since; either way {@link #wakeWaiters()} re-arms waiting receives, a few
+     * per buffer in the ring, before the loop's next submit.
      */
     @Override
     public void exhausted(Runnable retry) {
         exhaustions++;
         Totals.EXHAUSTIONS.increment();
-        if (inRing > 0) {
-            loop.execute(retry);
-        } else if (buffers < cap) {
+        if (buffers < cap) {
             grow(buffers);
-            loop.execute(retry);
-        } else {
-            waiting.add(retry);
+        }
+        waiting.add(retry);
+    }
+
+    /**
+     * Runs just before each submit: re-arms receives that found the ring dry, oldest first, at most
+     * {@value #WAKE_PER_BUFFER} per buffer in the ring. Waking every one of them at once when a few buffers came
+     * back would make most fail again (each another SQE and CQE) and starve the ones always last in line.
+     */
+    void wakeWaiters() {
+        int n = Math.min(waiting.size(), inRing * WAKE_PER_BUFFER);
+        for (int i = 0; i < n; i++) {
+            waiting.poll().run();
         }
     }
 
@@ -291,10 +301,6 @@ final class BufferRing implements ReceiveBuffers {
         }
         provide(id);
         publishTail();
-        int n = waiting.size();
-        for (int i = 0; i < n; i++) {
-            loop.execute(waiting.poll());
-        }
     }
 
     private void grow(int more) {
@@ -346,10 +352,6 @@ final class BufferRing implements ReceiveBuffers {
         }
         start();
         shrinks++;
-        int n = waiting.size();
-        for (int i = 0; i < n; i++) {
-            loop.execute(waiting.poll());
-        }
         LOG.debug("idle buffer ring shrank from {} to {} buffers", before, buffers);
     }
 

@@ -33,7 +33,9 @@ interface ReceiveBuffers {
             why = NettyRingInternals.unavailabilityCause().getMessage();
         } else {
             try {
-                return BufferRing.register(loop, ring.ringFd(), size, count, true);
+                BufferRing buffers = BufferRing.register(loop, ring.ringFd(), size, count, true);
+                ring.beforeSubmit(buffers::wakeWaiters);
+                return buffers;
             } catch (NettyRingInternals.RingRegistrationException e) {
                 why = e.getMessage();
             }
@@ -60,8 +62,8 @@ interface ReceiveBuffers {
     void giveBack(int flags);
 
     /**
-     * A receive ended with {@code -ENOBUFS}: the group was dry and nothing was read. The pool grows if it may
-     * and runs {@code retry} soon, or runs it once a buffer has come back.
+     * A receive ended with {@code -ENOBUFS}: the group was dry and nothing was read. The pool grows if it may;
+     * {@code retry} runs on the loop once the pool has a buffer for it.
      */
     void exhausted(Runnable retry);
 

@@ -550,6 +550,27 @@ class IoUringReceiveBuffersTest {
         }
     }
 
+    /**
+     * Below its cap the ring grows on every exhaustion, even one reported while buffers are in the ring again:
+     * a burst that emptied it once will empty it again. (Retrying without growing made 2,000 connections spin
+     * on {@code -ENOBUFS} with 4 buffers out of 64 allowed.)
+     */
+    @Test
+    void anExhaustionBelowTheCapGrowsTheRing() throws Throwable {
+        try (ProactorGroup group = open(true, 1024, 64)) {
+            CompletableFuture<Integer> grown = new CompletableFuture<>();
+            CompletableFuture<Boolean> retried = new CompletableFuture<>();
+            group.next().execute(() -> {
+                BufferRing ring = (BufferRing) ((IoUringOperationProcessor) ((ProactorLoop) group.next()).processor())
+                        .buffers();
+                ring.exhausted(() -> retried.complete(true));
+                grown.complete(ring.buffers());
+            });
+            assertEquals(2 * BufferRing.INITIAL_BUFFERS, await(grown).intValue());
+            assertTrue(retried.get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS), "the receive was retried");
+        }
+    }
+
     @Test
     void aQuietRingGivesEachReleasedBufferBackAtOnce() throws Throwable {
         try (ProactorGroup group = open(false, 1024, 2)) {
