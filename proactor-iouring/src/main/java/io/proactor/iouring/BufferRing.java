@@ -176,7 +176,6 @@ final class BufferRing implements ReceiveBuffers {
         return !closed;
     }
 
-
     boolean incremental() {
         return incremental;
     }
@@ -215,10 +214,10 @@ final class BufferRing implements ReceiveBuffers {
     }
 
     /**
-     * A CQE with a buffer and no data (end of stream). A whole-buffer ring consumed the buffer for nothing, so
-     * it goes back. An incremental ring did not: a commit of 0 bytes leaves the buffer at the head of the ring,
-     * though the CQE lacks {@code F_BUF_MORE} (kernel {@code io_kbuf_inc_commit}); giving it back would put it
-     * in the ring twice.
+     * A CQE that names a buffer but carries no data. A whole-buffer ring consumed that buffer for nothing, so it
+     * goes back. On an incremental ring a commit of 0 bytes does not move the ring's head (kernel
+     * {@code io_kbuf_inc_commit}), so the buffer is still the kernel's, though the CQE lacks {@code F_BUF_MORE}:
+     * giving it back would put it in the ring twice. (Linux 6.18 names no buffer for an end of stream at all.)
      */
     @Override
     public void giveBack(int flags) {
