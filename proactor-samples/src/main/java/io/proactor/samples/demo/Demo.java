@@ -1,9 +1,7 @@
 package io.proactor.samples.demo;
 
-import io.proactor.Engines;
 import io.proactor.benchmarks.EchoLoad;
 import io.proactor.benchmarks.ProgressLine;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -39,6 +37,7 @@ final class Demo {
     private final List<String> notes = new ArrayList<>();
     private final List<DemoResults.Run> runs = new ArrayList<>();
     private final List<DemoResults.IdleMemory> idle = new ArrayList<>();
+    private final List<DemoResults.ColdRun> coldRuns = new ArrayList<>();
     private String syscallsUnavailable;
 
     Demo(DemoSettings settings, PrintStream out, ProgressLine progress) {
@@ -74,16 +73,18 @@ final class Demo {
                     + seconds(settings.warmup().toMillis()) + " s, measured " + seconds(settings.measure().toMillis())
                     + " s; echo: " + settings.size() + "-byte messages; http: GET of one " + settings.fileSize()
                     + "-byte file with keep-alive, status, Content-Length and body checked");
-            for (String protocol : settings.protocols()) {
-                if (protocol.equals(DemoSettings.ECHO)) {
-                    measure(load, serverLaunch, protocol, null, null);
-                } else {
-                    measureHttp(load, serverLaunch);
+            for (String scenario : settings.scenarios()) {
+                switch (scenario) {
+                    case DemoSettings.ECHO -> measure(load, serverLaunch, scenario, null, null);
+                    case DemoSettings.HTTP -> measureHttp(load, serverLaunch);
+                    case DemoSettings.COLD -> coldRuns.addAll(new ColdStorage(this, settings, out, progress)
+                            .run(load, serverLaunch));
+                    default -> throw new IllegalStateException("unknown scenario " + scenario);
                 }
             }
         }
         describeCpuPressure(pressureStart, wallStart);
-        return new DemoResults(settings, environment, runs, idle, failures, notes);
+        return new DemoResults(settings, environment, runs, idle, coldRuns, failures, notes);
     }
 
     private void describeMachine() {
@@ -148,6 +149,9 @@ final class Demo {
     private void measureHttp(EchoLoad load, List<String> serverLaunch) throws IOException, InterruptedException {
         Path root = Files.createTempDirectory("proactor-demo-www");
         Path file = root.resolve("file.bin");
+        // deleted on exit too, should the demo be interrupted (the directory first: deleted last)
+        root.toFile().deleteOnExit();
+        file.toFile().deleteOnExit();
         try {
             byte[] body = new byte[settings.fileSize()];
             new SplittableRandom(42).nextBytes(body);
@@ -198,9 +202,14 @@ final class Demo {
      * Loads each new server for three times the warm-up at the largest connection count, nothing recorded: a JVM
      * compiles its hot paths in its first seconds, and the first round would otherwise measure the compiler.
      */
-    private void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get)
+    void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get)
             throws InterruptedException {
-        int connections = settings.connectionCounts().get(settings.connectionCounts().size() - 1);
+        warmUp(load, servers, protocol, get, settings.connectionCounts().get(settings.connectionCounts().size() - 1));
+    }
+
+    /** Like {@link #warmUp(EchoLoad, List, String, EchoLoad.HttpGet)} at {@code connections} connections. */
+    void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get, int connections)
+            throws InterruptedException {
         for (ServerProcess server : servers) {
             progress.prefix(String.format("%s warm-up %-19s ", protocol, server.variant().name()));
             EchoLoad.Settings s = new EchoLoad.Settings(server.address(), connections, settings.size(),
@@ -218,13 +227,16 @@ final class Demo {
         }
     }
 
-    private List<ServerProcess> startServers(List<String> launch, String protocol, Path root) {
+    /** Starts the servers of the variants that take part in {@code protocol}; a failed start is a failure. */
+    List<ServerProcess> startServers(List<String> launch, String protocol, Path root) {
         List<ServerProcess> servers = new ArrayList<>();
         for (Variant v : settings.variants()) {
-            Engine engine = Engines.byName(v.engine());
-            if (!engine.isAvailable()) {
-                fail(protocol, v, "engine " + v.engine() + " cannot run here: "
-                        + engine.unavailabilityCause().getMessage());
+            if (!v.runsIn(protocol)) {
+                continue;
+            }
+            String unavailable = v.unavailableReason();
+            if (unavailable != null) {
+                fail(protocol, v, unavailable);
                 continue;
             }
             try {
@@ -242,52 +254,34 @@ final class Demo {
         return protocol.equals(DemoSettings.ECHO) ? v.name() : v.name() + " (" + protocol + ")";
     }
 
-    private void fail(String protocol, Variant v, String why) {
+    /** Whether {@code v} has failed in {@code protocol} (it is not measured again). */
+    boolean failed(String protocol, Variant v) {
+        return failures.containsKey(key(protocol, v));
+    }
+
+    /** Adds a remark for the reader of the report. */
+    void note(String note) {
+        notes.add(note);
+        out.println("demo: " + note);
+    }
+
+    /** Adds a line to the report's description of the environment and methods. */
+    void describe(String name, String text) {
+        environment.put(name, text);
+    }
+
+    void fail(String protocol, Variant v, String why) {
         String key = key(protocol, v);
         failures.putIfAbsent(key, why);
         progress.finish();
         out.println("demo: " + key + " FAILED: " + why);
     }
 
-    /** Reads the server's accounting when the load's measurement window opens and before it closes. */
-    private final class ServerWindow implements EchoLoad.Window {
-        private final long pid;
-        private ProcStats.Snapshot before;
-        private ProcStats.Snapshot after;
-        private SyscallCounter perf;
-        private SyscallCounter.Counts syscalls;
-
-        ServerWindow(long pid) {
-            this.pid = pid;
-        }
-
-        @Override
-        public void opened() {
-            try {
-                before = ProcStats.read(pid);
-                perf = syscallsUnavailable == null ? SyscallCounter.start(pid) : null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void closing() {
-            try {
-                after = ProcStats.read(pid);
-                syscalls = perf == null ? null : perf.stop();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     private void measureLoad(EchoLoad load, ServerProcess server, String protocol, EchoLoad.HttpGet get,
                              int connections, int round) throws InterruptedException {
         Variant v = server.variant();
-        ServerWindow window = new ServerWindow(server.pid());
+        ServerWindow window = new ServerWindow(server.pid(), syscallsUnavailable == null, settings.loadCpuCount(),
+                null);
         EchoLoad.Result r;
         try {
             EchoLoad.Settings loadSettings = new EchoLoad.Settings(server.address(), connections, settings.size(),

@@ -20,19 +20,22 @@ import java.util.regex.Pattern;
 public final class DemoCommand {
 
     static final String USAGE = """
-            usage: proactor demo [--variants LIST] [--protocols LIST] [--connections LIST] [--size BYTES]
+            usage: proactor demo [--variants LIST] [--scenarios LIST] [--connections LIST] [--size BYTES]
                                  [--file-size SIZE] [--depth N] [--warmup S] [--measure S] [--rounds N]
-                                 [--idle-connections N]
+                                 [--idle-connections N] [--cold-files N] [--cold-file-size SIZE]
+                                 [--downloads N] [--small-clients N]
                                  [--server-threads N] [--baseline VARIANT] [--out DIR]
                                  [--server-cpus CPUS|none] [--load-cpus CPUS]
 
-            Runs the echo protocol handler, then the HTTP file server, on every engine and threading model, one
-            server process each, loads each in turn with a verifying load generator, and prints tables with
-            ratios to the baseline; writes results.json, summary.md and PNG charts to the report folder. About
-            4-5 minutes with the defaults.
+            Runs the echo protocol handler, then the HTTP file server, then the file server under mixed load on
+            cold storage, on every engine and threading model, one server process each, loads each in turn with a
+            verifying load generator, and prints tables with ratios to the baseline; writes results.json,
+            summary.md and PNG charts to the report folder.
 
               --variants          comma-separated, default all: %s
-              --protocols         echo, http or both (default echo,http)
+              --scenarios         what to measure (default all): echo (and idle connections), http (a small
+                                  cached file), cold-storage (small requests while large files are read from
+                                  storage that is not in the page cache)
               --connections       connection counts to sweep (default 1,10,100)
               --size              bytes per echo message (default 64)
               --file-size         bytes of the file the HTTP load asks for (default 1K; K and M suffixes)
@@ -41,6 +44,10 @@ public final class DemoCommand {
               --measure           seconds measured per variant and connection count (default 3)
               --rounds            interleaved repetitions; tables show the median and spread (default 1)
               --idle-connections  idle connections for memory per connection, 0 skips it (default 10000)
+              --cold-files        cold-storage: large files (default 3)
+              --cold-file-size    cold-storage: bytes of each large file (default 64M; K, M and G suffixes)
+              --downloads         cold-storage: clients downloading the large files (default 4)
+              --small-clients     cold-storage: clients requesting the small file (default 16)
               --server-threads    threads of worker-pool, main-sub and reuseport servers (default 2)
               --baseline          the variant ratios are relative to (default reactor-single)
               --out               report folder (default demo-report/<date-time>)
@@ -51,10 +58,10 @@ public final class DemoCommand {
             arguments."""
             .formatted(Variant.NAMES);
 
-    private static final Set<String> FLAGS = Set.of("variants", "protocols", "connections", "size", "file-size",
+    private static final Set<String> FLAGS = Set.of("variants", "scenarios", "connections", "size", "file-size",
             "depth", "warmup", "measure", "rounds", "idle-connections", "server-threads", "baseline", "out",
-            "server-cpus", "load-cpus");
-    private static final List<String> PROTOCOLS = List.of(DemoSettings.ECHO, DemoSettings.HTTP);
+            "server-cpus", "load-cpus", "cold-files", "cold-file-size", "downloads", "small-clients");
+    private static final List<String> SCENARIOS = DemoSettings.SCENARIOS;
     private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
     private static final String DEFAULT_BASELINE = "reactor-single";
 
@@ -120,17 +127,20 @@ public final class DemoCommand {
                 throw new CommandLine.UsageException("--variants: " + e.getMessage());
             }
         }
-        List<String> protocols = new ArrayList<>();
-        for (String p : list(cl, "protocols", String.join(",", PROTOCOLS))) {
-            if (!PROTOCOLS.contains(p)) {
-                throw new CommandLine.UsageException("--protocols: unknown protocol '" + p + "'; expected "
-                        + String.join(" and/or ", PROTOCOLS));
+        List<String> scenarios = new ArrayList<>();
+        for (String p : list(cl, "scenarios", String.join(",", SCENARIOS))) {
+            if (!SCENARIOS.contains(p)) {
+                throw new CommandLine.UsageException("--scenarios: unknown scenario '" + p + "'; expected some of "
+                        + String.join(", ", SCENARIOS));
             }
-            if (protocols.contains(p)) {
-                throw new CommandLine.UsageException("--protocols names " + p + " twice");
+            if (scenarios.contains(p)) {
+                throw new CommandLine.UsageException("--scenarios names " + p + " twice");
             }
-            protocols.add(p);
+            scenarios.add(p);
         }
+        // in the order the demo runs them, whatever order they were typed in
+        scenarios.sort(java.util.Comparator.comparingInt(SCENARIOS::indexOf));
+        DemoSettings.Cold cold = cold(cl, scenarios.contains(DemoSettings.COLD));
         long fileSize = cl.bytes("file-size", 1024);
         if (fileSize < 1 || fileSize > 64L * 1024 * 1024) {
             throw new CommandLine.UsageException("--file-size must be between 1 byte and 64M, was " + fileSize);
@@ -177,11 +187,42 @@ public final class DemoCommand {
             throw new CommandLine.UsageException("--out: " + e.getMessage());
         }
         return new DemoSettings(variants, List.copyOf(counts), cl.integer("size", 64, 1, 1 << 20),
-                cl.integer("depth", 1, 1, 4096), List.copyOf(protocols), (int) fileSize,
+                cl.integer("depth", 1, 1, 4096), List.copyOf(scenarios), (int) fileSize,
                 seconds(cl, "warmup", "1", 0), seconds(cl, "measure", "3", 0.1),
                 cl.integer("rounds", 1, 1, 100), cl.integer("idle-connections", 10_000, 0, 100_000),
-                cl.integer("server-threads", 2, 1, 256), baseline, report, serverCpus, loadCpus,
+                cl.integer("server-threads", 2, 1, 256), baseline, report, serverCpus, loadCpus, cold,
                 String.join(" ", commandWords(args)));
+    }
+
+    /**
+     * The cold-storage settings; when the scenario runs, its files must fit the free space of the temporary
+     * directory's disk with room to spare (the demo should not fill a disk).
+     */
+    private static DemoSettings.Cold cold(CommandLine cl, boolean runs) throws CommandLine.UsageException {
+        int files = cl.integer("cold-files", 3, 1, 64);
+        long size = cl.bytes("cold-file-size", 64L << 20);
+        if (size < 1 << 20 || size > 16L << 30) {
+            throw new CommandLine.UsageException("--cold-file-size must be between 1M and 16G, was " + size);
+        }
+        DemoSettings.Cold cold = new DemoSettings.Cold(files, size, cl.integer("downloads", 4, 1, 1000),
+                cl.integer("small-clients", 16, 1, 10_000));
+        if (runs) {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            try {
+                long free = Files.getFileStore(tmp).getUsableSpace();
+                // keep a tenth of the free space, and at least 256 MiB, for everybody else
+                long room = free - Math.max(free / 10, 256L << 20);
+                if (cold.totalBytes() > room) {
+                    throw new CommandLine.UsageException(String.format("--cold-files %d × --cold-file-size %,d "
+                            + "bytes = %,d MiB does not fit the free space of %s (%,d MiB free, %,d MiB usable by "
+                            + "the demo): use fewer or smaller files", files, size, cold.totalBytes() >> 20, tmp,
+                            free >> 20, Math.max(0, room) >> 20));
+                }
+            } catch (IOException e) {
+                throw new CommandLine.UsageException("cannot read the free space of " + tmp + ": " + e.getMessage());
+            }
+        }
+        return cold;
     }
 
     private static List<String> list(CommandLine cl, String flag, String fallback) throws CommandLine.UsageException {

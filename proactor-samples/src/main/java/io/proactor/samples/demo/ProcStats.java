@@ -3,6 +3,7 @@ package io.proactor.samples.demo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -26,6 +27,17 @@ final class ProcStats {
     record Snapshot(long cpuNanos, long contextSwitches) {
     }
 
+    /**
+     * One thread of a process as the kernel sees it.
+     *
+     * @param name     its {@code comm}: the Java thread name cut to 15 bytes
+     * @param state    R running, S sleeping (waiting for an event: an idle loop), D uninterruptible (waiting for
+     *                 the disk: a loop stalled in a file read), ...
+     * @param cpuNanos on-CPU time ({@code schedstat}; utime+stime where the kernel keeps no schedstat)
+     */
+    record Task(long tid, String name, char state, long cpuNanos) {
+    }
+
     private ProcStats() {
     }
 
@@ -47,7 +59,7 @@ final class ProcStats {
     static Snapshot read(long pid) throws IOException {
         long switches = 0;
         long schedNanos = 0;
-        for (Path task : tasks(pid)) {
+        for (Path task : taskDirs(pid)) {
             try {
                 for (String line : Files.readAllLines(task.resolve("status"))) {
                     if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
@@ -62,6 +74,39 @@ final class ProcStats {
         }
         long cpu = hasSchedstat(pid) ? schedNanos : statCpuNanos(pid);
         return new Snapshot(cpu, switches);
+    }
+
+    /** The threads of {@code pid} (those that end while it reads are left out). */
+    static List<Task> tasks(long pid) throws IOException {
+        List<Task> all = new ArrayList<>();
+        for (Path task : taskDirs(pid)) {
+            try {
+                Task t = parseTask(Long.parseLong(task.getFileName().toString()),
+                        Files.readString(task.resolve("stat")));
+                long cpu = t.cpuNanos();
+                try {
+                    String sched = Files.readString(task.resolve("schedstat")).trim();
+                    cpu = Long.parseLong(sched.substring(0, sched.indexOf(' ')));
+                } catch (IOException | RuntimeException e) {
+                    // no schedstat in this kernel: the 10 ms ticks of stat stand
+                }
+                all.add(new Task(t.tid(), t.name(), t.state(), cpu));
+            } catch (IOException | RuntimeException e) {
+                // the thread ended while we read it
+            }
+        }
+        return all;
+    }
+
+    /** A thread from its {@code /proc/PID/task/TID/stat} line, CPU time from utime+stime. */
+    static Task parseTask(long tid, String stat) {
+        // The name (field 2) is in parentheses and may hold spaces and parentheses: the last ')' ends it.
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(open + 1, close);
+        String[] f = stat.substring(close + 2).trim().split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+        return new Task(tid, name, f[0].charAt(0), ticks * (1_000_000_000L / TICKS_PER_SECOND));
     }
 
     /** Resident set size in bytes ({@code VmRSS} of {@code /proc/PID/status}). */
@@ -113,7 +158,7 @@ final class ProcStats {
         return -1;
     }
 
-    private static List<Path> tasks(long pid) throws IOException {
+    private static List<Path> taskDirs(long pid) throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             return s.toList();
         }

@@ -61,7 +61,11 @@ final class ReportWriter {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(RESULTS), Json.write(asJson(results)));
         Files.writeString(dir.resolve(SUMMARY), markdown(results));
-        for (String protocol : results.settings().protocols()) {
+        for (String protocol : results.settings().scenarios()) {
+            if (protocol.equals(DemoSettings.COLD)) {
+                ColdReport.charts(results, dir);
+                continue;
+            }
             DemoResults view = results.forProtocol(protocol);
             List<String> files = charts(protocol);
             String what = protocol.equals(DemoSettings.ECHO) ? "Echo" : "HTTP file";
@@ -74,12 +78,15 @@ final class ReportWriter {
 
     /** The chart files of {@code protocol}. */
     static List<String> charts(String protocol) {
+        if (protocol.equals(DemoSettings.COLD)) {
+            return ColdReport.CHARTS;
+        }
         return protocol.equals(DemoSettings.ECHO) ? CHARTS : CHARTS.stream().map(c -> protocol + "-" + c).toList();
     }
 
     /** Every chart file of the report. */
     static List<String> charts(DemoSettings settings) {
-        return charts(settings.protocols());
+        return charts(settings.scenarios());
     }
 
     /** Every chart file of a report on {@code protocols}. */
@@ -111,14 +118,22 @@ final class ReportWriter {
                 sb.append('\n');
             }
         }
+        String cold = ColdReport.finding(results);
+        if (cold != null) {
+            sb.append('\n').append(cold).append('\n');
+        }
         failuresAndNotes(results, sb, "");
         return sb.toString();
     }
 
     static List<Table> tables(DemoResults results) {
         List<Table> tables = new ArrayList<>();
-        for (String protocol : results.settings().protocols()) {
-            tables.addAll(tables(results.forProtocol(protocol), protocol));
+        for (String protocol : results.settings().scenarios()) {
+            if (protocol.equals(DemoSettings.COLD)) {
+                tables.add(ColdReport.table(results));
+            } else {
+                tables.addAll(tables(results.forProtocol(protocol), protocol));
+            }
         }
         return tables;
     }
@@ -229,6 +244,10 @@ final class ReportWriter {
             sb.append('\n');
             t.rows().forEach(r -> row(sb, r));
         }
+        String cold = ColdReport.finding(results);
+        if (cold != null) {
+            sb.append("\n## What the cold-storage numbers show\n\n").append(cold).append('\n');
+        }
         sb.append("\n## Charts\n\n");
         for (String chart : charts(s)) {
             sb.append("![").append(chart).append("](").append(chart).append(")\n");
@@ -248,6 +267,15 @@ final class ReportWriter {
                 - memory per idle connection: (value with the idle connections open − value before) ÷ their number;
                   RSS from /proc/PID/status, heap used and JDK direct buffers reported by the server after a full GC.
                   Kernel socket memory is not in RSS.
+                - cold storage: small p50/p99/p99.9 are the small-file requests' latencies while the downloads
+                  ran; downloads MiB/s counts large-file body bytes verified per second; server CPU is the server's
+                  CPU time over the window in % of one core; loop blocked is the time the server's loop (or
+                  connection) threads were found in state D (waiting for the disk), sampled every millisecond from
+                  /proc/PID/task/TID/stat and summed over those threads; cached is the share of the large files in
+                  the page cache (fincore) when the window opened → closed.
+                - load CPU: the load generator's CPU time over the window in % of one core; "client-bound" when
+                  one of its threads, or all the CPUs it may use, were busy 90% of the window or more: the client
+                  may then have set the pace, not the server.
                 """);
         failuresAndNotes(results, sb, "- ");
         return sb.toString();
@@ -265,7 +293,7 @@ final class ReportWriter {
         settings.put("command", s.commandLine());
         settings.put("variants", s.variants().stream().map(Variant::name).toList());
         settings.put("connectionCounts", s.connectionCounts());
-        settings.put("protocols", s.protocols());
+        settings.put("scenarios", s.scenarios());
         settings.put("messageBytes", s.size());
         settings.put("fileBytes", s.fileSize());
         settings.put("depth", s.depth());
@@ -310,6 +338,7 @@ final class ReportWriter {
         root.put("environment", results.environment());
         root.put("runs", runs);
         root.put("idleMemory", idle);
+        root.put("coldStorage", ColdReport.asJson(results));
         root.put("failures", results.failures());
         root.put("notes", results.notes());
         return root;

@@ -55,15 +55,22 @@ final class ServerProcess implements AutoCloseable {
      * @throws IOException when it cannot start; the message holds the end of its error output
      */
     static ServerProcess startEcho(Variant variant, int threads, List<String> launchPrefix) throws IOException {
-        return start(variant, launchPrefix, EchoServerMain.class, "proactor-" + variant.engine(), "0",
+        return start(variant, launchPrefix, EchoServerMain.class, variant.echoKind(), "0",
                 variant.model().label(), Integer.toString(variant.threadsFor(threads)));
     }
 
-    /** Starts the file server of {@code variant} serving {@code root}, like {@link #startEcho}. */
+    /**
+     * Starts the file server of {@code variant} serving {@code root}, like {@link #startEcho}; a variant with
+     * {@link Variant#bufferedFiles} never uses {@code O_DIRECT}.
+     */
     static ServerProcess startHttp(Variant variant, int threads, List<String> launchPrefix, Path root)
             throws IOException {
-        return start(variant, launchPrefix, DemoHttpServerMain.class, variant.engine(), variant.model().label(),
-                Integer.toString(variant.threadsFor(threads)), root.toString());
+        List<String> args = new ArrayList<>(List.of(variant.engine(), variant.model().label(),
+                Integer.toString(variant.threadsFor(threads)), root.toString()));
+        if (variant.bufferedFiles()) {
+            args.add(Long.toString(Long.MAX_VALUE));
+        }
+        return start(variant, launchPrefix, DemoHttpServerMain.class, args.toArray(String[]::new));
     }
 
     private static ServerProcess start(Variant variant, List<String> launchPrefix, Class<?> main, String... args)
@@ -74,6 +81,7 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Path stderr = Files.createTempFile("demo-server-" + variant.name(), ".err");
+        stderr.toFile().deleteOnExit(); // also when the demo is interrupted (Ctrl-C runs the JVM's exit hooks)
         Process p;
         try {
             p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();

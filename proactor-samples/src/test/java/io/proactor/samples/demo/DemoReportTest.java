@@ -21,7 +21,8 @@ class DemoReportTest {
         Variant reactor = Variant.named("reactor-single");
         DemoSettings settings = new DemoSettings(List.of(uring, reactor), List.of(1, 10), 64, 1,
                 List.of(DemoSettings.ECHO, DemoSettings.HTTP), 1024, Duration.ofSeconds(1), Duration.ofSeconds(3), 2,
-                1000, 2, reactor, Path.of("unused"), "0", "1", "./proactor demo --rounds 2");
+                1000, 2, reactor, Path.of("unused"), "0", "1", new DemoSettings.Cold(3, 64 << 20, 4, 16),
+                "./proactor demo --rounds 2");
         List<DemoResults.Run> runs = List.of(
                 // io_uring at 10 connections: 200k and 300k req/s over two rounds, median 250k
                 run("io_uring", 10, 1, 200_000, 3.0, 0.5),
@@ -41,7 +42,7 @@ class DemoReportTest {
         List<DemoResults.IdleMemory> idle = List.of(new DemoResults.IdleMemory("io_uring", 1000, 3000, 1500, 0),
                 new DemoResults.IdleMemory("reactor-single", 1000, 2000, 1200, 0));
         return new DemoResults(settings, Map.of("pinning", "servers on CPU 0, load on CPU 1 (taskset)"), runs, idle,
-                Map.of(), List.of("a note \"quoted\""));
+                List.of(), Map.of(), List.of("a note \"quoted\""));
     }
 
     private static DemoResults.Run run(String variant, int connections, int round, double rps, double cpu,
@@ -127,7 +128,7 @@ class DemoReportTest {
     @Test
     void chartsAreDrawnEvenWhenNothingWasMeasured(@TempDir Path dir) throws Exception {
         DemoResults full = results();
-        DemoResults empty = new DemoResults(full.settings(), Map.of(), List.of(), List.of(),
+        DemoResults empty = new DemoResults(full.settings(), Map.of(), List.of(), List.of(), List.of(),
                 Map.of("io_uring", "engine io_uring cannot run here"), List.of());
         ReportWriter.write(empty, dir);
         assertNotNull(ImageIO.read(dir.resolve("throughput.png").toFile()));
