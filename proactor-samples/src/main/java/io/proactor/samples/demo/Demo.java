@@ -26,8 +26,17 @@ import java.util.function.LongPredicate;
 final class Demo {
 
     /** Open files the demo itself needs besides the idle connections (class path, perf, servers' pipes). */
-    private static final int SPARE_FILES = 1024;
+    static final int SPARE_FILES = 1024;
     private static final long STALL_MILLIS = 10_000;
+    /** The largest connection count a warm-up uses. */
+    private static final int WARM_UP_CONNECTIONS = 1000;
+    /** Process ids left to the rest of the machine when a platform-thread server grows. */
+    private static final long SPARE_PIDS = 4096;
+    /**
+     * Below this many connections the resident memory a connection adds is lost in the JVM's own movements
+     * (its heap, compiled code), so the table shows none.
+     */
+    static final int RSS_MIN_CONNECTIONS = 1000;
 
     private final DemoSettings settings;
     private final PrintStream out;
@@ -173,15 +182,22 @@ final class Demo {
         try {
             if (!servers.isEmpty()) {
                 environment.putIfAbsent("server CPU time", ProcStats.cpuSource(servers.get(0).pid()));
+                // The JVM raises its soft limit on open files to the hard limit as it starts (MaxFDLimit): what
+                // that allowed is the most connections each side can hold.
+                environment.putIfAbsent("open files allowed", "demo (load) " + ProcStats.openFileLimits(
+                        ProcessHandle.current().pid()) + ", servers " + ProcStats.openFileLimits(servers.get(0).pid())
+                        + "; the JVM raises its soft limit to the hard limit at start");
             }
             warmUp(load, servers, protocol, get);
-            int total = settings.rounds() * settings.connectionCounts().size() * servers.size();
+            List<Integer> counts = settings.countsFor(protocol);
+            int total = settings.rounds() * counts.size() * servers.size();
             int done = 0;
             for (int round = 1; round <= settings.rounds(); round++) {
-                for (int connections : settings.connectionCounts()) {
+                for (int connections : counts) {
                     for (ServerProcess server : servers) {
                         done++;
-                        if (failures.containsKey(key(protocol, server.variant()))) {
+                        if (failures.containsKey(key(protocol, server.variant()))
+                                || !threadsAllowed(server.variant(), connections, round == 1)) {
                             continue;
                         }
                         progress.prefix(String.format("%s [%d/%d] %-19s %6d conn  ", protocol, done, total,
@@ -204,7 +220,32 @@ final class Demo {
      */
     void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get)
             throws InterruptedException {
-        warmUp(load, servers, protocol, get, settings.connectionCounts().get(settings.connectionCounts().size() - 1));
+        // Up to WARM_UP_CONNECTIONS: enough to compile the hot paths, and the memory of the largest count is then
+        // still untouched when its measurement weighs it.
+        List<Integer> counts = settings.countsFor(protocol);
+        warmUp(load, servers, protocol, get, Math.min(WARM_UP_CONNECTIONS, counts.get(counts.size() - 1)));
+    }
+
+    /**
+     * Whether the machine can spare the kernel threads {@code v} needs at {@code connections} (platform threads:
+     * two per connection) while leaving {@value #SPARE_PIDS} process ids to everybody else; says so (once, when
+     * {@code tell}) when it cannot.
+     */
+    private boolean threadsAllowed(Variant v, int connections, boolean tell) {
+        long needed = (long) v.kernelThreadsPerConnection() * connections;
+        if (needed == 0) {
+            return true;
+        }
+        long free = ProcStats.freeThreads();
+        if (needed + SPARE_PIDS <= free) {
+            return true;
+        }
+        if (tell) {
+            note(String.format("%s at %,d connections: skipped, it needs %,d kernel threads and the machine has %,d "
+                    + "to spare (kernel.pid_max, kernel.threads-max and the process limit less the threads running "
+                    + "now, less %,d left for others)", v.name(), connections, needed, free, SPARE_PIDS));
+        }
+        return false;
     }
 
     /** Like {@link #warmUp(EchoLoad, List, String, EchoLoad.HttpGet)} at {@code connections} connections. */
@@ -283,7 +324,9 @@ final class Demo {
         ServerWindow window = new ServerWindow(server.pid(), syscallsUnavailable == null, settings.loadCpuCount(),
                 null);
         EchoLoad.Result r;
+        long rssBefore;
         try {
+            rssBefore = ProcStats.rssBytes(server.pid());
             EchoLoad.Settings loadSettings = new EchoLoad.Settings(server.address(), connections, settings.size(),
                     settings.depth(), settings.warmup(), settings.measure());
             r = get == null ? load.run(loadSettings, window, progress) : load.run(loadSettings, get, window, progress);
@@ -303,7 +346,11 @@ final class Demo {
         DemoResults.Run run = new DemoResults.Run(protocol, v.name(), connections, round, r.requests(), r.seconds(),
                 r.requestsPerSecond(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9),
                 (window.after.cpuNanos() - window.before.cpuNanos()) / 1000.0 / requests, syscalls, enters,
-                (window.after.contextSwitches() - window.before.contextSwitches()) / requests, r.errors());
+                (window.after.contextSwitches() - window.before.contextSwitches()) / requests, r.errors(),
+                // first round only: the JVM keeps the memory it touched, so later rounds would add nothing
+                connections >= RSS_MIN_CONNECTIONS && round == 1
+                        ? (window.rssAfter - rssBefore) / (double) connections : Double.NaN,
+                window.loadCpu.processShare(), window.loadCpu.clientBound());
         runs.add(run);
         if (r.requests() == 0 && r.errors() == 0) {
             notes.add(key(protocol, v) + " at " + connections + " connections, round " + round + ": no request "
@@ -314,9 +361,11 @@ final class Demo {
             return;
         }
         out.printf(protocol + " round %d  %-19s %6d conn  %,10.0f req/s  p50 %,7.1f µs  p99 %,8.1f µs  CPU %,6.2f µs/req  "
-                        + "syscalls %s  ctx-sw %.3f/req%n", round, v.name(), connections,
+                        + "syscalls %s  ctx-sw %.3f/req%s  load CPU %s%n", round, v.name(), connections,
                 run.requestsPerSecond(), run.p50Micros(), run.p99Micros(), run.cpuMicrosPerRequest(),
-                Double.isNaN(syscalls) ? "n/a" : String.format("%.2f/req", syscalls), run.contextSwitchesPerRequest());
+                Double.isNaN(syscalls) ? "n/a" : String.format("%.2f/req", syscalls), run.contextSwitchesPerRequest(),
+                Double.isNaN(run.rssBytesPerConnection()) ? ""
+                        : String.format("  RSS %,.0f B/conn", run.rssBytesPerConnection()), window.loadCpu.cell());
     }
 
     private void measureIdle(EchoLoad load, List<ServerProcess> servers) throws IOException, InterruptedException {
@@ -334,7 +383,7 @@ final class Demo {
         long clientFiles = ProcStats.openFiles(self);
         for (ServerProcess server : servers) {
             Variant v = server.variant();
-            if (failures.containsKey(v.name())) {
+            if (failures.containsKey(v.name()) || !threadsAllowed(v, n, true)) {
                 continue;
             }
             progress.prefix("");

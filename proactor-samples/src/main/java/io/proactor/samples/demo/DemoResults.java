@@ -24,7 +24,7 @@ record DemoResults(DemoSettings settings, Map<String, String> environment, List<
     record Run(String protocol, String variant, int connections, int round, long requests, double seconds, double requestsPerSecond,
                double p50Micros, double p99Micros, double p999Micros, double cpuMicrosPerRequest,
                double syscallsPerRequest, double ioUringEnterPerRequest, double contextSwitchesPerRequest,
-               long errors) {
+               long errors, double rssBytesPerConnection, double loadCpuShare, boolean clientBound) {
     }
 
     /** What one more idle connection costs the server, from the difference with and without {@code connections}. */

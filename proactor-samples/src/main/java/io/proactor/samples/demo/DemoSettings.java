@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What one demo run measures; every value is checked by {@link DemoCommand} before it gets here.
  *
- * @param connectionCounts the load's connection counts, each run against every variant
+ * @param connectionCounts the echo load's connection counts (the sweep), each run against every variant
+ * @param httpConnectionCounts the HTTP load's connection counts
  * @param size             bytes per echo message
  * @param depth            messages (HTTP requests) in flight per connection (1: ping-pong)
  * @param scenarios        what is measured, in order: {@link #ECHO}, {@link #HTTP}, {@link #COLD}
@@ -21,7 +22,8 @@ import java.util.List;
  * @param cold             the cold-storage scenario's files and clients
  * @param commandLine      the command as typed, for the report
  */
-record DemoSettings(List<Variant> variants, List<Integer> connectionCounts, int size, int depth,
+record DemoSettings(List<Variant> variants, List<Integer> connectionCounts, List<Integer> httpConnectionCounts,
+                    int size, int depth,
                     List<String> scenarios, int fileSize, Duration warmup, Duration measure, int rounds,
                     int idleConnections, int serverThreads, Variant baseline, Path out,
                     String serverCpus, String loadCpus, Cold cold, String commandLine) {
@@ -45,6 +47,11 @@ record DemoSettings(List<Variant> variants, List<Integer> connectionCounts, int 
     static final String COLD = "cold-storage";
     /** Every scenario, in the order the demo runs them. */
     static final List<String> SCENARIOS = List.of(ECHO, HTTP, COLD);
+
+    /** The connection counts of {@code scenario}: the echo sweep's, or the HTTP load's. */
+    List<Integer> countsFor(String scenario) {
+        return scenario.equals(ECHO) ? connectionCounts : httpConnectionCounts;
+    }
 
     boolean pinned() {
         return serverCpus != null;

@@ -109,6 +109,44 @@ final class ProcStats {
         return new Task(tid, name, f[0].charAt(0), ticks * (1_000_000_000L / TICKS_PER_SECOND));
     }
 
+    /**
+     * Kernel threads that can still be started on this machine by this user: the lowest of
+     * {@code kernel.pid_max}, {@code kernel.threads-max} and this process's limit on processes, less the
+     * threads running now ({@code /proc/loadavg}); {@link Long#MAX_VALUE} when it cannot tell.
+     */
+    static long freeThreads() {
+        try {
+            // Line by line: Files.readString gets only the first byte of a /proc/sys file (it sizes its read by
+            // the file's size, which /proc reports as 0, and the sysctl handler answers a short read).
+            long max = Math.min(Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim()),
+                    Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/threads-max")).get(0).trim()));
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max processes")) {
+                    String soft = line.substring("Max processes".length()).trim().split("\\s+")[0];
+                    if (!soft.equals("unlimited")) {
+                        max = Math.min(max, Long.parseLong(soft));
+                    }
+                }
+            }
+            String[] load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            long running = Long.parseLong(load[3].substring(load[3].indexOf('/') + 1));
+            return max - running;
+        } catch (IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The soft and hard limits on open files of process {@code pid} ({@code /proc/PID/limits}). */
+    static String openFileLimits(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
+            if (line.startsWith("Max open files")) {
+                String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                return f[0] + " (hard " + f[1] + ")";
+            }
+        }
+        return "unknown";
+    }
+
     /** Resident set size in bytes ({@code VmRSS} of {@code /proc/PID/status}). */
     static long rssBytes(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

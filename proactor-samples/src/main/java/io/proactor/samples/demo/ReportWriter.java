@@ -53,6 +53,7 @@ final class ReportWriter {
     private static final Metric SYSCALLS = new Metric("syscalls/req", DemoResults.Run::syscallsPerRequest, "%.2f");
     private static final Metric ENTERS = new Metric("io_uring_enter/req", DemoResults.Run::ioUringEnterPerRequest,
             "%.3f");
+    private static final Metric RSS = new Metric("RSS B/conn", DemoResults.Run::rssBytesPerConnection, "%,.0f");
     private static final Metric SWITCHES = new Metric("ctx-sw/req", DemoResults.Run::contextSwitchesPerRequest,
             "%.3f");
 
@@ -69,9 +70,11 @@ final class ReportWriter {
             DemoResults view = results.forProtocol(protocol);
             List<String> files = charts(protocol);
             String what = protocol.equals(DemoSettings.ECHO) ? "Echo" : "HTTP file";
-            chart(view, dir.resolve(files.get(0)), what + " throughput", "requests per second", THROUGHPUT, false);
-            chart(view, dir.resolve(files.get(1)), what + " p99 latency", "microseconds", P99, true);
-            chart(view, dir.resolve(files.get(2)), what + ": server CPU time per request", "microseconds", CPU,
+            List<Integer> counts = results.settings().countsFor(protocol);
+            chart(view, counts, dir.resolve(files.get(0)), what + " throughput", "requests per second", THROUGHPUT,
+                    false);
+            chart(view, counts, dir.resolve(files.get(1)), what + " p99 latency", "microseconds", P99, true);
+            chart(view, counts, dir.resolve(files.get(2)), what + ": server CPU time per request", "microseconds", CPU,
                     false);
         }
     }
@@ -143,13 +146,19 @@ final class ReportWriter {
         String base = s.baseline().name();
         boolean spread = s.rounds() > 1;
         List<Table> tables = new ArrayList<>();
-        for (int connections : s.connectionCounts()) {
+        boolean echo = protocol.equals(DemoSettings.ECHO);
+        for (int connections : s.countsFor(protocol)) {
             List<String> header = new ArrayList<>(List.of("variant", THROUGHPUT.label, "× " + base));
             if (spread) {
                 header.add("spread");
             }
             header.addAll(List.of(P50.label, P99.label, P999.label, CPU.label, "× " + base, SYSCALLS.label,
                     ENTERS.label, SWITCHES.label));
+            boolean rss = echo && connections >= Demo.RSS_MIN_CONNECTIONS;
+            if (rss) {
+                header.add(RSS.label);
+            }
+            header.add("load CPU");
             List<List<String>> rows = new ArrayList<>();
             for (Variant v : s.variants()) {
                 if (results.runs().stream().noneMatch(r -> r.variant().equals(v.name()))) {
@@ -171,6 +180,10 @@ final class ReportWriter {
                 row.add(cell(results, v, connections, SYSCALLS));
                 row.add(cell(results, v, connections, ENTERS));
                 row.add(cell(results, v, connections, SWITCHES));
+                if (rss) {
+                    row.add(cell(results, v, connections, RSS));
+                }
+                row.add(loadCell(results, v, connections));
                 rows.add(row);
             }
             String what = protocol.equals(DemoSettings.ECHO)
@@ -200,6 +213,14 @@ final class ReportWriter {
                     rows));
         }
         return tables;
+    }
+
+    /** The load generator's median CPU use, marked client-bound when any round was. */
+    private static String loadCell(DemoResults results, Variant v, int connections) {
+        double share = results.median(v.name(), connections, DemoResults.Run::loadCpuShare);
+        boolean bound = results.runs().stream().anyMatch(r -> r.variant().equals(v.name())
+                && r.connections() == connections && r.clientBound());
+        return Double.isNaN(share) ? "n/a" : String.format("%.0f%%%s", share * 100, bound ? " client-bound" : "");
     }
 
     private static String cell(DemoResults results, Variant v, int connections, Metric m) {
@@ -264,6 +285,10 @@ final class ReportWriter {
                   GC, JIT), divided by the requests of the window.
                 - syscalls/req and io_uring_enter/req: `perf stat` tracepoint counts of the server process.
                 - ctx-sw/req: voluntary + involuntary context switches of the server's threads over the window.
+                - RSS B/conn (echo, 1,000 connections and more, first round): (the server's resident memory at the
+                  end of the window, every connection with a message in flight − just before the connections were
+                  opened) ÷ connections: what an active connection costs, buffers per pending operation included.
+                  Later rounds are not counted: the JVM keeps memory it has touched.
                 - memory per idle connection: (value with the idle connections open − value before) ÷ their number;
                   RSS from /proc/PID/status, heap used and JDK direct buffers reported by the server after a full GC.
                   Kernel socket memory is not in RSS.
@@ -293,6 +318,7 @@ final class ReportWriter {
         settings.put("command", s.commandLine());
         settings.put("variants", s.variants().stream().map(Variant::name).toList());
         settings.put("connectionCounts", s.connectionCounts());
+        settings.put("httpConnectionCounts", s.httpConnectionCounts());
         settings.put("scenarios", s.scenarios());
         settings.put("messageBytes", s.size());
         settings.put("fileBytes", s.fileSize());
@@ -321,6 +347,9 @@ final class ReportWriter {
             m.put("ioUringEnterPerRequest", r.ioUringEnterPerRequest());
             m.put("contextSwitchesPerRequest", r.contextSwitchesPerRequest());
             m.put("errors", r.errors());
+            m.put("rssBytesPerActiveConnection", r.rssBytesPerConnection());
+            m.put("loadCpuShare", r.loadCpuShare());
+            m.put("clientBound", r.clientBound());
             runs.add(m);
         }
         List<Object> idle = new ArrayList<>();
@@ -344,8 +373,8 @@ final class ReportWriter {
         return root;
     }
 
-    private static void chart(DemoResults results, Path file, String title, String yTitle, Metric metric,
-                              boolean logY) throws IOException {
+    private static void chart(DemoResults results, List<Integer> counts, Path file, String title, String yTitle,
+                              Metric metric, boolean logY) throws IOException {
         DemoSettings s = results.settings();
         XYChart chart = new XYChartBuilder().width(900).height(540).title(title + " vs connections")
                 .xAxisTitle("connections").yAxisTitle(yTitle).build();
@@ -359,7 +388,7 @@ final class ReportWriter {
         for (Variant v : s.variants()) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
-            for (int connections : s.connectionCounts()) {
+            for (int connections : counts) {
                 double y = results.median(v.name(), connections, metric.value);
                 if (!Double.isNaN(y) && y > 0) {
                     xs.add((double) connections);

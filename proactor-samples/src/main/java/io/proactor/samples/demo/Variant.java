@@ -77,6 +77,11 @@ record Variant(String name, String engine, ThreadingModel model, String descript
         return scenarios.contains(scenario);
     }
 
+    /** Kernel threads the server starts per connection: a reader and a writer for platform threads, else none. */
+    int kernelThreadsPerConnection() {
+        return engine.equals("platform-threads") ? 2 : 0;
+    }
+
     /** What {@link EchoServerMain} calls this server. */
     String echoKind() {
         return engine.startsWith("netty-") ? engine : "proactor-" + engine;

@@ -45,7 +45,7 @@ class DemoCommandTest {
         Path report = dir.resolve("report");
         ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
         int status = DemoCommand.run(new String[] {"--variants", "io_uring,reactor-single", "--scenarios", "echo,http",
-            "--connections", "1,4",
+            "--connections", "1,4", "--http-connections", "1,4",
             "--warmup", "0.2", "--measure", "0.6", "--idle-connections", "200", "--server-cpus", "none",
             "--out", report.toString()}, out, err,
                 new ProgressLine(new PrintStream(progressBytes, true, StandardCharsets.UTF_8), true));
@@ -112,17 +112,18 @@ class DemoCommandTest {
             {"--rounds", "0"}, {"--colour", "red"}, {"--scenarios", "echo,ftp"}, {"--scenarios", "http,http"},
             {"--file-size", "0"}, {"--file-size", "big"},
             {"--scenarios", "cold-storage", "--cold-files", "64", "--cold-file-size", "16G"},
-            {"--cold-file-size", "100"}
+            {"--cold-file-size", "100"}, {"--connections", "1,100000"}
         };
         String[] expected = {
             "unknown variant 'fast'", "names nio2 twice", "--variants needs at least one value",
-            "each count must be between 1 and 10000", "'ten' is not a whole number",
+            "each count must be between 1 and 100000", "'ten' is not a whole number",
             "--warmup must be between 0.0 and 3600", "--measure must be a number of seconds",
             "--baseline reactor-single is not among the variants measured (nio2)", "take CPU lists such as 0",
             "--rounds must be between 1 and 100", "unknown flag --colour", "unknown scenario 'ftp'",
             "--scenarios names http twice", "--file-size must be between 1 byte and 64M",
             "--file-size must be a size in bytes", "does not fit the free space of",
-            "--cold-file-size must be between 1M and 16G"
+            "--cold-file-size must be between 1M and 16G", "--connections 100,000 needs 101,024 open files in the demo's "
+                + "process (the connections and 1,024 for its own files), but its limit is "
         };
         for (int i = 0; i < cases.length; i++) {
             errBytes.reset();

@@ -19,7 +19,7 @@ class DemoReportTest {
     private static DemoResults results() {
         Variant uring = Variant.named("io_uring");
         Variant reactor = Variant.named("reactor-single");
-        DemoSettings settings = new DemoSettings(List.of(uring, reactor), List.of(1, 10), 64, 1,
+        DemoSettings settings = new DemoSettings(List.of(uring, reactor), List.of(1, 10), List.of(1, 10), 64, 1,
                 List.of(DemoSettings.ECHO, DemoSettings.HTTP), 1024, Duration.ofSeconds(1), Duration.ofSeconds(3), 2,
                 1000, 2, reactor, Path.of("unused"), "0", "1", new DemoSettings.Cold(3, 64 << 20, 4, 16),
                 "./proactor demo --rounds 2");
@@ -48,12 +48,12 @@ class DemoReportTest {
     private static DemoResults.Run run(String variant, int connections, int round, double rps, double cpu,
                                        double syscalls) {
         return new DemoResults.Run(DemoSettings.ECHO, variant, connections, round, (long) (rps * 3), 3.0, rps, 20,
-                100, 400, cpu, syscalls, Double.NaN, 0.01, 0);
+                100, 400, cpu, syscalls, Double.NaN, 0.01, 0, Double.NaN, 0.5, false);
     }
 
     private static DemoResults.Run httpRun(String variant, int connections, double rps) {
         return new DemoResults.Run(DemoSettings.HTTP, variant, connections, 1, (long) (rps * 3), 3.0, rps, 30, 150,
-                500, 9.0, 4.0, Double.NaN, 0.02, 0);
+                500, 9.0, 4.0, Double.NaN, 0.02, 0, Double.NaN, 0.95, true);
     }
 
     @Test
@@ -88,6 +88,9 @@ class DemoReportTest {
                 .orElseThrow();
         assertEquals("60,000", uringRow.get(1));
         assertEquals("1.50", uringRow.get(2));
+        // the load generator was saturated in that measurement: the table says so
+        assertEquals("95% client-bound", uringRow.get(uringRow.size() - 1));
+        assertEquals("load CPU", http10.header().get(http10.header().size() - 1));
 
         ReportWriter.write(r, dir);
         assertEquals(List.of("throughput.png", "p99-latency.png", "cpu-per-request.png", "http-throughput.png",
