@@ -37,15 +37,64 @@ final class ServerProcess implements AutoCloseable {
     private final Path stderr;
     private final int port;
     private final long filesAtStart;
+    /** A server outside the demo (nginx): no control channel, stopped with SIGTERM. */
+    private final boolean external;
+    /** Files and directories to delete once it stopped, in this order. */
+    private List<Path> scratch = List.of();
 
-    private ServerProcess(Variant variant, Process process, Path stderr) throws IOException {
+    private ServerProcess(Variant variant, Process process, Path stderr, int knownPort) throws IOException {
         this.variant = variant;
         this.process = process;
         this.stderr = stderr;
         this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.stdin = process.outputWriter(StandardCharsets.UTF_8);
-        this.port = awaitListening();
+        this.external = knownPort > 0;
+        this.port = external ? awaitAccepting(knownPort) : awaitListening();
         this.filesAtStart = ProcStats.openFiles(process.pid());
+    }
+
+    /**
+     * Starts {@code command} (a server of its own, such as nginx) that will listen on loopback {@code port}, and
+     * waits until it accepts connections. It has no control channel: {@link #close} sends it SIGTERM.
+     */
+    static ServerProcess startExternal(Variant variant, List<String> command, int port, List<Path> scratch)
+            throws IOException {
+        Path stderr = Files.createTempFile("demo-server-" + variant.name(), ".err");
+        stderr.toFile().deleteOnExit();
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        } catch (IOException e) {
+            Files.deleteIfExists(stderr);
+            throw e;
+        }
+        try {
+            ServerProcess server = new ServerProcess(variant, p, stderr, port);
+            server.scratch = List.copyOf(scratch);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            p.destroyForcibly();
+            Files.deleteIfExists(stderr);
+            throw e;
+        }
+    }
+
+    private int awaitAccepting(int knownPort) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), knownPort)) {
+                return knownPort;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while the " + variant.name() + " server started");
+                }
+            }
+        }
+        throw new IOException("the " + variant.name() + " server did not accept connections on port " + knownPort
+                + errorTail());
     }
 
     /**
@@ -90,7 +139,7 @@ final class ServerProcess implements AutoCloseable {
             throw e;
         }
         try {
-            return new ServerProcess(variant, p, stderr);
+            return new ServerProcess(variant, p, stderr, 0);
         } catch (IOException | RuntimeException e) {
             p.destroyForcibly();
             Files.deleteIfExists(stderr);
@@ -191,10 +240,13 @@ final class ServerProcess implements AutoCloseable {
         return new Memory(heap, direct);
     }
 
-    /** Stops the server (end of its standard input; killed if it has not exited 10 s later). */
+    /** Stops the server (end of its standard input, or SIGTERM; killed if it has not exited 10 s later). */
     @Override
     public void close() {
         try {
+            if (external) {
+                process.destroy();
+            }
             stdin.close();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -207,6 +259,9 @@ final class ServerProcess implements AutoCloseable {
         } finally {
             try {
                 Files.deleteIfExists(stderr);
+                for (Path p : scratch) {
+                    Files.deleteIfExists(p);
+                }
             } catch (IOException ignored) {
                 // a temporary file left in /tmp is harmless
             }

@@ -23,6 +23,7 @@ record Variant(String name, String engine, ThreadingModel model, String descript
 
     private static final Set<String> ALL_SCENARIOS = Set.of(DemoSettings.ECHO, DemoSettings.HTTP, DemoSettings.COLD);
     private static final Set<String> NO_COLD = Set.of(DemoSettings.ECHO, DemoSettings.HTTP);
+    private static final Set<String> NO_ECHO = Set.of(DemoSettings.HTTP, DemoSettings.COLD);
 
     /** Every variant, in the order the demo runs and prints them. */
     static final List<Variant> ALL = List.of(
@@ -54,7 +55,18 @@ record Variant(String name, String engine, ThreadingModel model, String descript
             new Variant("platform-threads", "platform-threads", ThreadingModel.SINGLE,
                     "the classic model: thread per connection on platform (kernel) threads, blocking read, "
                             + "writer thread per connection", ALL_SCENARIOS, false,
-                    Pattern.compile("server-platform.*")));
+                    Pattern.compile("server-platform.*")),
+            new Variant("netty-epoll", "netty-epoll", ThreadingModel.SINGLE,
+                    "what users would pick instead: a Netty 4.2 echo server on its epoll transport, one I/O thread, "
+                            + "written the usual Netty way (echo only)", Set.of(DemoSettings.ECHO), false,
+                    Pattern.compile("multiThreadIoE.*")),
+            new Variant("netty-io_uring", "netty-io_uring", ThreadingModel.SINGLE,
+                    "the same Netty 4.2 echo server on Netty's own io_uring transport (echo only)",
+                    Set.of(DemoSettings.ECHO), false, Pattern.compile("multiThreadIoE.*")),
+            new Variant("nginx", "nginx", ThreadingModel.SINGLE,
+                    "what users would pick instead for files: nginx, one process (master_process off), its "
+                            + "defaults: sendfile from its event loop (file scenarios only, when installed)",
+                    NO_ECHO, false, Pattern.compile("nginx.*")));
 
     static final String NAMES = String.join(", ", ALL.stream().map(Variant::name).toList());
 
@@ -87,8 +99,16 @@ record Variant(String name, String engine, ThreadingModel model, String descript
         return engine.startsWith("netty-") ? engine : "proactor-" + engine;
     }
 
+    /** Whether this is a server from outside the Java world, measured when it is installed and skipped if not. */
+    boolean external() {
+        return engine.equals("nginx");
+    }
+
     /** {@code null} when this variant's server can run here, else why not. */
     String unavailableReason() {
+        if (engine.equals("nginx")) {
+            return NginxServer.unavailableReason();
+        }
         return EchoServerMain.unavailableReason(echoKind());
     }
 }
