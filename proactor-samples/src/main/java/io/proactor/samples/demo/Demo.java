@@ -78,11 +78,18 @@ final class Demo {
         long pressureStart = ProcStats.cpuPressureMicros();
         long wallStart = System.nanoTime();
         try (EchoLoad load = new EchoLoad()) {
-            environment.put("load", "EchoLoad on the " + load.engine().name() + " engine, one thread, every byte "
-                    + "verified; " + settings.depth() + " in flight per connection; warm-up "
-                    + seconds(settings.warmup().toMillis()) + " s, measured " + seconds(settings.measure().toMillis())
-                    + " s; echo: " + settings.size() + "-byte messages; http: GET of one " + settings.fileSize()
-                    + "-byte file with keep-alive, status, Content-Length and body checked");
+            environment.put("load", "EchoLoad on the " + load.engine().name() + " engine: one event-loop thread "
+                    + "holds every connection (a second one runs the cold-storage downloads, so that checking their "
+                    + "bytes does not delay the small requests), every byte verified; " + settings.depth()
+                    + " in flight per connection; warm-up " + seconds(settings.warmup().toMillis()) + " s, measured "
+                    + seconds(settings.measure().toMillis()) + " s; echo: " + settings.size() + "-byte messages; "
+                    + "http: GET of one " + settings.fileSize() + "-byte file with keep-alive, status, "
+                    + "Content-Length and body checked. The load's CPU is measured in every window (load CPU, in % "
+                    + "of one core): a measurement is marked client-bound when one load thread or all "
+                    + settings.loadCpuCount() + " of the load's CPUs were busy " + Math.round(LoadCpu.SATURATED * 100)
+                    + "% of it or more. More load threads would not help here: the load has "
+                    + settings.loadCpuCount() + " CPU" + (settings.loadCpuCount() == 1 ? "" : "s")
+                    + " to itself, and one loop can keep " + (settings.loadCpuCount() == 1 ? "it" : "one") + " busy");
             for (String scenario : settings.scenarios()) {
                 switch (scenario) {
                     case DemoSettings.ECHO -> measure(load, serverLaunch, scenario, null, null);
@@ -94,6 +101,7 @@ final class Demo {
             }
         }
         describeCpuPressure(pressureStart, wallStart);
+        noteClientBound();
         return new DemoResults(settings, environment, runs, idle, coldRuns, failures, notes);
     }
 
@@ -124,6 +132,19 @@ final class Demo {
                     + "threads): throughput and latency are unreliable and CPU time per request is inflated; system "
                     + "calls and context switches per request, and memory per connection, hold up. Compare on a "
                     + "quiet machine.", share * 100));
+        }
+    }
+
+    /** Names the measurements where the load generator, not the server, may have set the pace. */
+    private void noteClientBound() {
+        List<String> bound = new ArrayList<>();
+        runs.stream().filter(DemoResults.Run::clientBound).forEach(r -> bound.add(key(r.protocol(),
+                Variant.named(r.variant())) + " at " + r.connections() + " connections, round " + r.round()));
+        coldRuns.stream().filter(DemoResults.ColdRun::clientBound).forEach(r -> bound.add(key(DemoSettings.COLD,
+                Variant.named(r.variant())) + ", round " + r.round()));
+        if (!bound.isEmpty()) {
+            notes.add("client-bound (the load generator's CPU was saturated, so these figures are the client's "
+                    + "limit as much as the server's): " + String.join("; ", bound));
         }
     }
 
