@@ -125,6 +125,7 @@ final class ReportWriter {
         if (cold != null) {
             sb.append('\n').append(cold).append('\n');
         }
+        verdict(results, sb, "");
         failuresAndNotes(results, sb, "");
         return sb.toString();
     }
@@ -235,6 +236,18 @@ final class ReportWriter {
                 : String.format("%.2f", value / reference);
     }
 
+    /** The verdict section: who wins what, ties within the noise (see {@link Verdict}). */
+    private static void verdict(DemoResults results, StringBuilder sb, String bullet) {
+        List<String> lines = Verdict.lines(results);
+        if (lines.isEmpty()) {
+            return;
+        }
+        String title = String.format("Verdict (lowest wins, download throughput highest; tied: within the larger "
+                + "spread over rounds of the two, or %.0f%% with one round)", Ties.SINGLE_ROUND_NOISE * 100);
+        sb.append(bullet.isEmpty() ? "\n" + title + ":\n" : "\n## " + title + "\n\n");
+        lines.forEach(l -> sb.append(bullet).append(l).append('\n'));
+    }
+
     private static void failuresAndNotes(DemoResults results, StringBuilder sb, String bullet) {
         if (!results.failures().isEmpty()) {
             sb.append('\n').append("Failed:\n");
@@ -269,6 +282,7 @@ final class ReportWriter {
         if (cold != null) {
             sb.append("\n## What the cold-storage numbers show\n\n").append(cold).append('\n');
         }
+        verdict(results, sb, "- ");
         sb.append("\n## Charts\n\n");
         for (String chart : charts(s)) {
             sb.append("![").append(chart).append("](").append(chart).append(")\n");

@@ -129,6 +129,22 @@ class DemoReportTest {
     }
 
     @Test
+    void theVerdictNamesWinnersAndTiesFromTheData() {
+        List<String> lines = Verdict.lines(results());
+        // io_uring's CPU at 10 connections (median 2.5, spread 50%) beats the reactor's 5.0 by more than the
+        // spread; their p99s are equal
+        assertTrue(lines.contains("echo at 10 connections: CPU per request — io_uring; p99 — io_uring (tied within "
+                + "the noise: reactor-single)"), lines.toString());
+        assertTrue(lines.contains("echo, memory per idle connection — reactor-single"), lines.toString());
+        assertTrue(ReportWriter.text(results()).contains("\nVerdict (lowest wins"), "in the text");
+        assertEquals("b (tied within the noise: a)", Verdict.winner(List.of(new Verdict.Score("a", 105, Double.NaN),
+                new Verdict.Score("b", 100, Double.NaN), new Verdict.Score("c", 130, Double.NaN)), false));
+        assertEquals("c", Verdict.winner(List.of(new Verdict.Score("a", 105, 0.02),
+                new Verdict.Score("c", 130, 0.02)), true));
+        assertEquals("n/a", Verdict.winner(List.of(new Verdict.Score("a", Double.NaN, Double.NaN)), false));
+    }
+
+    @Test
     void chartsAreDrawnEvenWhenNothingWasMeasured(@TempDir Path dir) throws Exception {
         DemoResults full = results();
         DemoResults empty = new DemoResults(full.settings(), Map.of(), List.of(), List.of(), List.of(),
