@@ -32,8 +32,9 @@ final class BlockedSampler implements AutoCloseable {
      * @param blockedNanos  summed over the watched threads: time found in {@code D}
      * @param longestNanos  the longest unbroken stretch one thread spent in {@code D}
      * @param threads       watched threads seen at the last sample
+     * @param samples       samples taken so far (on a busy machine the sampler gets the CPU less often)
      */
-    record Snapshot(long blockedNanos, long longestNanos, int threads) {
+    record Snapshot(long blockedNanos, long longestNanos, int threads, long samples) {
     }
 
     private final States states;
@@ -42,6 +43,7 @@ final class BlockedSampler implements AutoCloseable {
     private long blocked;
     private long longest;
     private int threads;
+    private long samples;
     private final Thread sampler;
     private volatile boolean closed;
 
@@ -94,6 +96,7 @@ final class BlockedSampler implements AutoCloseable {
         Map<Long, Character> current = states.read();
         long since = lastSample < 0 ? 0 : now - lastSample;
         lastSample = now;
+        samples++;
         threads = current.size();
         for (Map.Entry<Long, Character> e : current.entrySet()) {
             if (e.getValue() == 'D') {
@@ -108,7 +111,7 @@ final class BlockedSampler implements AutoCloseable {
     }
 
     synchronized Snapshot snapshot() {
-        return new Snapshot(blocked, longest, threads);
+        return new Snapshot(blocked, longest, threads, samples);
     }
 
     /** Starts the longest-stretch figure afresh (at a window's opening); the blocked total keeps counting. */

@@ -151,6 +151,7 @@ final class ColdReport {
             m.put("residentBytesAfter", r.residentAfter());
             m.put("loadCpuShare", r.loadCpuShare());
             m.put("clientBound", r.clientBound());
+            m.put("samplePeriodMillis", r.samplePeriodMillis());
             m.put("latencyOverTime", r.latencyOverTime().stream()
                     .map(p -> List.of(p.secondsIn(), p.p99Micros())).toList());
             all.add(m);

@@ -29,14 +29,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The large files are written once, synced, and evicted from the page cache with
  * {@code posix_fadvise(POSIX_FADV_DONTNEED)} (through {@code dd iflag=nocache count=0}, which needs no root)
- * before each measurement and every 200 ms during it, so that the server keeps finding them cold;
+ * before each measurement and every 100 ms during it, so that the server keeps finding them cold;
  * {@code fincore} shows how much of them was resident when each window opened and closed. Every byte of
  * every response is checked: the large files hold the load's pattern, computed from the offset.
  */
 final class ColdStorage {
 
     /** How often the files are evicted again while the servers read them. */
-    private static final String EVICT_PERIOD_SECONDS = "0.2";
+    private static final String EVICT_PERIOD_SECONDS = "0.1";
     private static final Duration SAMPLE_PERIOD = Duration.ofMillis(1);
     private static final int FIRST_PATTERN = 1000;
 
@@ -267,12 +267,19 @@ final class ColdStorage {
                 (window.blockedAfter.blockedNanos() - window.blockedBefore.blockedNanos()) / 1e6,
                 window.blockedAfter.longestNanos() / 1e6, window.blockedAfter.threads(), residentBefore,
                 residentAfter, window.loadCpu.processShare(), window.loadCpu.clientBound(),
+                seconds * 1000 / Math.max(1, window.blockedAfter.samples() - window.blockedBefore.samples()),
                 window.latencyOverTime());
         runs.add(run);
         out.printf("cold round %d  %-19s small p50 %,8.1f µs  p99 %,9.1f µs  p99.9 %,9.1f µs  downloads %,6.0f "
-                        + "MiB/s  server CPU %3.0f%%  loop blocked %,6.0f ms  cached %s  load CPU %s%n", round,
-                v.name(), run.p50Micros(), run.p99Micros(), run.p999Micros(), run.downloadBytesPerSecond() / (1 << 20),
-                run.serverCpuShare() * 100, run.blockedMillis(), cachedCell(run, cold.totalBytes()), window.loadCpu.cell());
+                        + "MiB/s  server CPU %3.0f%%  loop blocked %,6.0f ms (sampled every %.1f ms)  cached %s  load CPU "
+                        + "%s%n", round, v.name(), run.p50Micros(), run.p99Micros(), run.p999Micros(),
+                run.downloadBytesPerSecond() / (1 << 20), run.serverCpuShare() * 100, run.blockedMillis(),
+                run.samplePeriodMillis(), cachedCell(run, cold.totalBytes()), window.loadCpu.cell());
+        if (run.samplePeriodMillis() > 5 * SAMPLE_PERIOD.toMillis()) {
+            demo.note(String.format("cold storage, %s round %d: the blocked-time sampler got the CPU only every %.1f "
+                    + "ms (a busy machine): stalls shorter than that may be missed", v.name(), round,
+                    run.samplePeriodMillis()));
+        }
     }
 
     /** The share of the large files ({@code totalBytes}) in the page cache at the window's opening → closing. */

@@ -48,6 +48,7 @@ final class Demo {
     private final List<DemoResults.IdleMemory> idle = new ArrayList<>();
     private final List<DemoResults.ColdRun> coldRuns = new ArrayList<>();
     private final java.util.Set<String> skipped = new java.util.HashSet<>();
+    private final List<String> timings = new ArrayList<>();
     private String syscallsUnavailable;
 
     Demo(DemoSettings settings, PrintStream out, ProgressLine progress) {
@@ -91,6 +92,7 @@ final class Demo {
                     + settings.loadCpuCount() + " CPU" + (settings.loadCpuCount() == 1 ? "" : "s")
                     + " to itself, and one loop can keep " + (settings.loadCpuCount() == 1 ? "it" : "one") + " busy");
             for (String scenario : settings.scenarios()) {
+                long scenarioStart = System.nanoTime();
                 switch (scenario) {
                     case DemoSettings.ECHO -> measure(load, serverLaunch, scenario, null, null);
                     case DemoSettings.HTTP -> measureHttp(load, serverLaunch);
@@ -98,7 +100,10 @@ final class Demo {
                             .run(load, serverLaunch));
                     default -> throw new IllegalStateException("unknown scenario " + scenario);
                 }
+                timings.add(String.format("%s %.0f s", scenario, (System.nanoTime() - scenarioStart) / 1e9));
             }
+            environment.put("run time", String.format("%.0f s in all (%s)", (System.nanoTime() - wallStart) / 1e9,
+                    String.join(", ", timings)));
         }
         describeCpuPressure(pressureStart, wallStart);
         noteClientBound();

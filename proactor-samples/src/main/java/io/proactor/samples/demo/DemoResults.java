@@ -46,12 +46,14 @@ record DemoResults(DemoSettings settings, Map<String, String> environment, List<
      * @param loopThreads          how many threads the blocked time watched
      * @param residentBefore       bytes of the large files in the page cache when the window opened (-1: unknown)
      * @param residentAfter        the same when it closed
+     * @param samplePeriodMillis   how often the blocked-time sampler actually sampled (a busy machine delays it)
      * @param latencyOverTime      p99 of the small requests per stretch of the window
      */
     record ColdRun(String variant, int round, long smallRequests, double seconds, double p50Micros, double p99Micros,
                    double p999Micros, double downloadBytesPerSecond, double serverCpuShare, double blockedMillis,
                    double longestBlockedMillis, int loopThreads, long residentBefore, long residentAfter,
-                   double loadCpuShare, boolean clientBound, List<ServerWindow.Point> latencyOverTime) {
+                   double loadCpuShare, boolean clientBound, double samplePeriodMillis,
+                   List<ServerWindow.Point> latencyOverTime) {
     }
 
     DemoResults {

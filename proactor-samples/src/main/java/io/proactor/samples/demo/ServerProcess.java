@@ -26,6 +26,17 @@ final class ServerProcess implements AutoCloseable {
 
     private static final long START_TIMEOUT_SECONDS = 60;
 
+    /**
+     * Servers not yet stopped. An interrupted demo (Ctrl-C) runs the JVM's exit hooks: this one stops them
+     * all, nginx included, which has no standard input to notice the end of the demo by.
+     */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroy),
+                "demo-stop-servers"));
+    }
+
     /** Heap and direct memory in use after a full GC, as the server reports them. */
     record Memory(long heapUsed, long direct) {
     }
@@ -45,6 +56,7 @@ final class ServerProcess implements AutoCloseable {
     private ServerProcess(Variant variant, Process process, Path stderr, int knownPort) throws IOException {
         this.variant = variant;
         this.process = process;
+        LIVE.add(process);
         this.stderr = stderr;
         this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.stdin = process.outputWriter(StandardCharsets.UTF_8);
@@ -257,6 +269,7 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
+            LIVE.remove(process);
             try {
                 Files.deleteIfExists(stderr);
                 for (Path p : scratch) {
