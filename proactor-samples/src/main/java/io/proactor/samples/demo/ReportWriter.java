@@ -343,6 +343,12 @@ final class ReportWriter {
         settings.put("idleConnections", s.idleConnections());
         settings.put("serverThreads", s.serverThreads());
         settings.put("baseline", s.baseline().name());
+        Map<String, Object> cold = new LinkedHashMap<>();
+        cold.put("files", s.cold().files());
+        cold.put("fileBytes", s.cold().fileSize());
+        cold.put("downloads", s.cold().downloads());
+        cold.put("smallClients", s.cold().smallClients());
+        settings.put("coldStorage", cold);
         List<Object> runs = new ArrayList<>();
         for (DemoResults.Run r : results.runs()) {
             Map<String, Object> m = new LinkedHashMap<>();
