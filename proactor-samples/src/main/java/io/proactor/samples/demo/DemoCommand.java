@@ -40,7 +40,7 @@ public final class DemoCommand {
                                   cached file), cold-storage (small requests while large files are read from
                                   storage that is not in the page cache)
               --connections       echo connection counts to sweep, each connection with a message in flight
-                                  (default 1,10,100,1000,10000; --quick 1,1000)
+                                  (default 1,10,100,1000,10000; --quick 1,100)
               --http-connections  HTTP connection counts (default 1,10,100; --quick 100)
               --size              bytes per echo message (default 64)
               --file-size         bytes of the file the HTTP load asks for (default 1K; K and M suffixes)
@@ -152,7 +152,7 @@ public final class DemoCommand {
             throw new CommandLine.UsageException("--file-size must be between 1 byte and 64M, was " + fileSize);
         }
         boolean quick = cl.on("quick");
-        List<Integer> counts = counts(cl, "connections", quick ? "1,1000" : "1,10,100,1000,10000");
+        List<Integer> counts = counts(cl, "connections", quick ? "1,100" : "1,10,100,1000,10000");
         List<Integer> httpCounts = counts(cl, "http-connections", quick ? "100" : "1,10,100");
         int idle = cl.integer("idle-connections", quick ? 1000 : 10_000, 0, 100_000);
         checkDescriptors(counts, httpCounts, idle);
