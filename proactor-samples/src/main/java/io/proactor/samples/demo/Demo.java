@@ -201,7 +201,7 @@ final class Demo {
 
     /**
      * Starts a server of {@code protocol} per variant, runs the interleaved rounds against them, and for echo
-     * weighs idle connections; stops the servers however it ends.
+     * weighs idle connections on fresh servers; stops the servers however it ends.
      */
     private void measure(EchoLoad load, List<String> serverLaunch, String protocol, Path root, EchoLoad.HttpGet get)
             throws IOException, InterruptedException {
@@ -233,11 +233,18 @@ final class Demo {
                     }
                 }
             }
-            if (protocol.equals(DemoSettings.ECHO) && settings.idleConnections() > 0) {
-                measureIdle(load, servers);
-            }
         } finally {
             servers.forEach(ServerProcess::close);
+        }
+        if (protocol.equals(DemoSettings.ECHO) && settings.idleConnections() > 0) {
+            // On fresh servers: a JVM keeps the memory it has touched, and after the sweep's thousands of active
+            // connections the idle ones would find it already resident and seem to cost nothing.
+            List<ServerProcess> fresh = startServers(serverLaunch, protocol, null);
+            try {
+                measureIdle(load, fresh);
+            } finally {
+                fresh.forEach(ServerProcess::close);
+            }
         }
     }
 
