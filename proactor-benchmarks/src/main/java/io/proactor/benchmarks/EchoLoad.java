@@ -87,10 +87,63 @@ public final class EchoLoad implements AutoCloseable {
     }
 
     /**
+     * What a response body must hold, byte for byte: the bytes of a small file, or a pattern computed from the
+     * offset for a file too large to keep in memory (see {@link #pattern(int, long)}).
+     */
+    public interface Body {
+        long length();
+
+        /** The byte at {@code offset} (0 &le; offset &lt; length). */
+        byte at(long offset);
+
+        /** The body that is exactly {@code bytes}. */
+        static Body of(byte[] bytes) {
+            Objects.requireNonNull(bytes, "the expected body is null");
+            return new Body() {
+                @Override
+                public long length() {
+                    return bytes.length;
+                }
+
+                @Override
+                public byte at(long offset) {
+                    return bytes[(int) offset];
+                }
+            };
+        }
+
+        /**
+         * {@code length} bytes of the load's pattern number {@code stream}: what a file written from it holds
+         * (the demo's large files), checkable without a copy in memory.
+         */
+        static Body pattern(int stream, long length) {
+            if (length < 0) {
+                throw new IllegalArgumentException("length must be >= 0, was " + length);
+            }
+            return new Body() {
+                @Override
+                public long length() {
+                    return length;
+                }
+
+                @Override
+                public byte at(long offset) {
+                    return EchoLoad.pattern(stream, offset);
+                }
+            };
+        }
+    }
+
+    /**
      * The HTTP request of a load: {@code GET path} with keep-alive, answered by {@code 200} and exactly
      * {@code body}.
      */
-    public record HttpGet(String path, byte[] body) {
+    public record HttpGet(String path, Body body) {
+        /** A GET answered by exactly {@code body}. */
+        public HttpGet(String path, byte[] body) {
+            this(path, Body.of(body));
+        }
+
         public HttpGet {
             if (path == null || !path.startsWith("/") || !path.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
                 throw new IllegalArgumentException("the path must start with '/' and hold only visible ASCII "
@@ -106,11 +159,21 @@ public final class EchoLoad implements AutoCloseable {
         }
     }
 
-    /** Told on the calling thread of {@link #run} just after the measurement window opens and before it closes. */
+    /**
+     * Told on the calling thread of {@link #run} just after the measurement window opens and before it closes,
+     * and, between the two, of the latencies of each stretch of the window (about every half second).
+     */
     public interface Window {
         void opened();
 
         void closing();
+
+        /**
+         * The latencies recorded from the previous call (or the window's opening) until {@code secondsIn} seconds
+         * into the window: for latency over time. The histogram is only lent for the call.
+         */
+        default void interval(double secondsIn, Histogram latencies) {
+        }
     }
 
     /** A window that nobody watches. */
@@ -128,14 +191,20 @@ public final class EchoLoad implements AutoCloseable {
      * The measurement window's outcome.
      *
      * @param requests   echoes (responses) completed and verified inside the window
+     * @param bytes      echoed bytes (response body bytes) received and verified inside the window
      * @param errors     mismatched bytes, wrong responses or connections lost during the whole run (warm-up
      *                   included)
      * @param firstError what went wrong first, or {@code null}
      * @param latency    nanoseconds from sending a message to receiving the last byte of its echo (response)
      */
-    public record Result(long requests, double seconds, long errors, String firstError, Histogram latency) {
+    public record Result(long requests, long bytes, double seconds, long errors, String firstError,
+                         Histogram latency) {
         public double requestsPerSecond() {
             return requests / seconds;
+        }
+
+        public double bytesPerSecond() {
+            return bytes / seconds;
         }
 
         /** The latency at {@code percentile} (0..100) in microseconds. */
@@ -154,6 +223,7 @@ public final class EchoLoad implements AutoCloseable {
      */
     private static final class Batch {
         final LongAdder requests = new LongAdder();
+        final LongAdder bytes = new LongAdder();
         final AtomicLong errors = new AtomicLong();
         final AtomicReference<String> firstError = new AtomicReference<>();
         /** Connections of this batch that have closed, for whatever reason. */
@@ -211,9 +281,21 @@ public final class EchoLoad implements AutoCloseable {
     public Result run(Settings settings, HttpGet get, Window window, ProgressLine progress)
             throws IOException, InterruptedException {
         Objects.requireNonNull(get, "'get' is null");
-        byte[] request = get.request();
-        return run(settings, (batch, i) -> new HttpSession(batch, i, request, get.body(), settings.depth()), window,
-                progress);
+        return run(settings, List.of(get), window, progress);
+    }
+
+    /**
+     * Like {@link #run(Settings, HttpGet, Window, ProgressLine)}, connection {@code i} asking for
+     * {@code gets.get(i % gets.size())}: several files loaded at once, e.g. downloads of different large files.
+     */
+    public Result run(Settings settings, List<HttpGet> gets, Window window, ProgressLine progress)
+            throws IOException, InterruptedException {
+        if (gets == null || gets.isEmpty() || gets.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("give at least one request, and no null: " + gets);
+        }
+        List<HttpGet> all = List.copyOf(gets);
+        return run(settings, (batch, i) -> new HttpSession(batch, i, all.get(i % all.size()), settings.depth()),
+                window, progress);
     }
 
     private Result run(Settings settings, SessionFactory sessions, Window window, ProgressLine progress)
@@ -221,21 +303,25 @@ public final class EchoLoad implements AutoCloseable {
         Batch batch = new Batch();
         List<Connection> open = connect(settings.server(), settings.connections(), batch, sessions);
         try {
-            await(batch, progress, "warm-up", settings.warmup(), null);
+            await(batch, progress, "warm-up", settings.warmup(), null, window);
             Histogram latency = new Histogram(HIGHEST_LATENCY_NANOS, 3);
             latencies.reset();
             long startCount = batch.requests.sum();
+            long startBytes = batch.bytes.sum();
             long start = System.nanoTime();
             window.opened();
-            await(batch, progress, "measure", settings.measure(), latency);
+            await(batch, progress, "measure", settings.measure(), latency, window);
             window.closing();
             long count = batch.requests.sum() - startCount;
+            long bytes = batch.bytes.sum() - startBytes;
             double seconds = (System.nanoTime() - start) / 1e9;
-            latency.add(latencies.getIntervalHistogram());
+            Histogram last = latencies.getIntervalHistogram();
+            latency.add(last);
+            window.interval(seconds, last);
             if (progress != null) {
                 progress.finish();
             }
-            return new Result(count, seconds, batch.errors.get(), batch.firstError.get(), latency);
+            return new Result(count, bytes, seconds, batch.errors.get(), batch.firstError.get(), latency);
         } finally {
             batch.abortAll(open);
         }
@@ -243,10 +329,10 @@ public final class EchoLoad implements AutoCloseable {
 
     /**
      * Lets the load run for {@code length}, updating the progress line; when {@code latency} is given, moves
-     * the recorded latencies into it as it goes (and shows its p99).
+     * the recorded latencies into it as it goes (and shows its p99), telling {@code window} of each interval.
      */
-    private void await(Batch batch, ProgressLine progress, String phase, Duration length, Histogram latency)
-            throws InterruptedException {
+    private void await(Batch batch, ProgressLine progress, String phase, Duration length, Histogram latency,
+                       Window window) throws InterruptedException {
         long begin = System.nanoTime();
         long end = begin + length.toNanos();
         long lastCount = batch.requests.sum();
@@ -260,7 +346,9 @@ public final class EchoLoad implements AutoCloseable {
             lastTime = now;
             String p99 = "";
             if (latency != null) {
-                latency.add(latencies.getIntervalHistogram());
+                Histogram interval = latencies.getIntervalHistogram();
+                latency.add(interval);
+                window.interval((now - begin) / 1e9, interval);
                 p99 = String.format("  p99 %,.0f µs", latency.getValueAtPercentile(99) / 1000.0);
             }
             if (progress != null) {
@@ -438,6 +526,7 @@ public final class EchoLoad implements AutoCloseable {
 
         @Override
         public void onRead(Connection c, ByteBuffer data) {
+            batch.bytes.add(data.remaining()); // a mismatch fails the run, so counting them all up front is fine
             while (data.hasRemaining()) {
                 byte b = data.get();
                 if (b != pattern(id, receivedBytes)) {
@@ -459,16 +548,18 @@ public final class EchoLoad implements AutoCloseable {
      */
     private final class HttpSession extends LoadSession {
         private static final int MAX_HEAD = 8192;
+        private final String path;
         private final byte[] request;
-        private final byte[] body;
+        private final Body body;
         private final byte[] head = new byte[MAX_HEAD];
         private int headLength;
-        private int bodyOffset = -1; // -1: reading a head
+        private long bodyOffset = -1; // -1: reading a head
 
-        HttpSession(Batch batch, int id, byte[] request, byte[] body, int depth) {
+        HttpSession(Batch batch, int id, HttpGet get, int depth) {
             super(batch, id, depth);
-            this.request = request;
-            this.body = body;
+            this.path = get.path();
+            this.request = get.request();
+            this.body = get.body();
         }
 
         @Override
@@ -488,16 +579,20 @@ public final class EchoLoad implements AutoCloseable {
                     readHead(c, data.get());
                     continue;
                 }
-                int n = Math.min(data.remaining(), body.length - bodyOffset);
+                int n = (int) Math.min(data.remaining(), body.length() - bodyOffset);
                 for (int i = 0; i < n; i++) {
-                    if (data.get() != body[bodyOffset + i]) {
-                        fail(c, "response " + received + " on connection " + id + ": body differs from the file at "
-                                + "byte " + (bodyOffset + i));
+                    byte got = data.get();
+                    byte expected = body.at(bodyOffset + i);
+                    if (got != expected) {
+                        fail(c, "response " + received + " on connection " + id + ": body of " + path
+                                + " differs from the file at byte " + (bodyOffset + i) + " (expected " + expected
+                                + ", got " + got + ")");
                         return;
                     }
                 }
                 bodyOffset += n;
-                if (bodyOffset == body.length) {
+                batch.bytes.add(n);
+                if (bodyOffset == body.length()) {
                     responseDone(c);
                 }
             }
@@ -525,13 +620,13 @@ public final class EchoLoad implements AutoCloseable {
                     length = Long.parseLong(line.substring(colon + 1).trim());
                 }
             }
-            if (length != body.length) {
+            if (length != body.length()) {
                 fail(c, "response " + received + " on connection " + id + ": Content-Length " + length + ", the file "
-                        + "has " + body.length + " bytes");
+                        + "has " + body.length() + " bytes");
                 return;
             }
             bodyOffset = 0;
-            if (body.length == 0) {
+            if (body.length() == 0) {
                 responseDone(c);
             }
         }

@@ -10,8 +10,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.proactor.Engines;
@@ -20,6 +22,8 @@ import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
+import io.proactor.reactor.PlatformThreadEngine;
+import io.proactor.spi.Engine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -83,7 +87,7 @@ public final class EchoServerMain {
         int port;
         if (kind.startsWith("proactor-")) {
             ProtocolHandler echo = (Connection c, ByteBuffer data) -> c.write(data);
-            ProtocolServer s = ProtocolServer.builder().engine(Engines.require(kind.substring("proactor-".length())))
+            ProtocolServer s = ProtocolServer.builder().engine(engine(kind.substring("proactor-".length())))
                     .model(model).threads(threads).handler(() -> echo).bind(address);
             server = s;
             port = s.localAddress().getPort();
@@ -111,6 +115,33 @@ public final class EchoServerMain {
         serveCommands(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
         server.close();
         System.exit(0);
+    }
+
+    /**
+     * The engine called {@code name}, which must be available: one of {@link Engines}, or
+     * {@value PlatformThreadEngine#NAME}, which is not listed there (a baseline, not a library engine).
+     */
+    public static Engine engine(String name) {
+        return name.equals(PlatformThreadEngine.NAME) ? new PlatformThreadEngine() : Engines.require(name);
+    }
+
+    /**
+     * {@code null} when the server {@code kind} can run here ({@code proactor-<engine>}, {@code netty-epoll},
+     * {@code netty-io_uring}), else why not.
+     */
+    public static String unavailableReason(String kind) {
+        if (kind.equals("netty-epoll")) {
+            return Epoll.isAvailable() ? null : "Netty epoll: " + Epoll.unavailabilityCause();
+        }
+        if (kind.equals("netty-io_uring")) {
+            return IoUring.isAvailable() ? null : "Netty io_uring: " + IoUring.unavailabilityCause();
+        }
+        String name = kind.substring("proactor-".length());
+        if (name.equals(PlatformThreadEngine.NAME)) {
+            return null;
+        }
+        Engine e = Engines.byName(name);
+        return e.isAvailable() ? null : "engine " + name + " cannot run here: " + e.unavailabilityCause().getMessage();
     }
 
     /**

@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The virtual threads of one server or client, so that closing it can wait for every one of them to end.
+ * The threads of one thread-per-connection server or client (virtual threads, or platform threads for
+ * {@link PlatformThreadEngine}), so that closing it can wait for every one of them to end.
  *
  * <p><b>Threading.</b> Any thread may call any method.
  */
@@ -19,10 +20,21 @@ final class VirtualThreadGroup {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final Set<Thread> live = ConcurrentHashMap.newKeySet();
+    private final boolean virtual;
     private volatile boolean closed;
 
+    /** A group of virtual threads. */
+    VirtualThreadGroup() {
+        this(true);
+    }
+
+    /** A group of virtual threads, or of platform threads when {@code virtual} is false. */
+    VirtualThreadGroup(boolean virtual) {
+        this.virtual = virtual;
+    }
+
     /**
-     * Starts a named virtual thread running {@code body}.
+     * Starts a named thread (virtual or platform, as the group was made) running {@code body}.
      *
      * @throws RejectedExecutionException once {@link #awaitAll} has begun
      */
@@ -30,7 +42,8 @@ final class VirtualThreadGroup {
         if (closed) {
             throw new RejectedExecutionException("'" + name + "' not started: the group is closed");
         }
-        Thread t = Thread.ofVirtual().name(name).unstarted(() -> {
+        Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon(true);
+        Thread t = builder.name(name).unstarted(() -> {
             try {
                 body.run();
             } finally {

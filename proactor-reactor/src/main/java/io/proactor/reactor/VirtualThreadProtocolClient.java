@@ -33,14 +33,20 @@ final class VirtualThreadProtocolClient implements ProtocolClient {
     private final Engine engine;
     private final ClientSpec spec;
     private final String prefix;
-    private final VirtualThreadGroup threads = new VirtualThreadGroup();
+    private final VirtualThreadGroup threads;
     private final Set<SocketChannel> connecting = ConcurrentHashMap.newKeySet();
     private final Set<VirtualThreadConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
     private boolean closing; // guarded by this
 
     VirtualThreadProtocolClient(Engine engine, ClientSpec spec) {
+        this(engine, spec, true);
+    }
+
+    /** A client whose threads are virtual, or platform threads when {@code virtual} is false. */
+    VirtualThreadProtocolClient(Engine engine, ClientSpec spec, boolean virtual) {
         this.engine = engine;
+        this.threads = new VirtualThreadGroup(virtual);
         this.spec = spec;
         this.prefix = "client-" + engine.name();
     }

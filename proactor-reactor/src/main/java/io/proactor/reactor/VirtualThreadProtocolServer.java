@@ -38,21 +38,27 @@ final class VirtualThreadProtocolServer implements ProtocolServer {
     private final Engine engine;
     private final ServerSpec spec;
     private final String prefix;
-    private final VirtualThreadGroup threads = new VirtualThreadGroup();
+    private final VirtualThreadGroup threads;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final Set<VirtualThreadConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
     private InetSocketAddress localAddress;
     private boolean closing; // guarded by this: no connection is added once close began
 
-    private VirtualThreadProtocolServer(Engine engine, ServerSpec spec) {
+    private VirtualThreadProtocolServer(Engine engine, ServerSpec spec, boolean virtual) {
         this.engine = engine;
+        this.threads = new VirtualThreadGroup(virtual);
         this.spec = spec;
         this.prefix = "server-" + engine.name();
     }
 
     static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
-        VirtualThreadProtocolServer server = new VirtualThreadProtocolServer(engine, spec);
+        return start(engine, spec, true);
+    }
+
+    /** Starts a server whose threads are virtual, or platform threads when {@code virtual} is false. */
+    static ProtocolServer start(Engine engine, ServerSpec spec, boolean virtual) throws IOException {
+        VirtualThreadProtocolServer server = new VirtualThreadProtocolServer(engine, spec, virtual);
         try {
             server.listen();
         } catch (IOException | RuntimeException e) {

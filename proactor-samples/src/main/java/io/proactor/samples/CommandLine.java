@@ -43,7 +43,7 @@ public final class CommandLine {
      * @param switches       flags that take no value ({@code --access-log})
      * @param maxPositional  how many plain arguments (not flags) are allowed, e.g. a directory
      */
-    CommandLine(String[] args, Set<String> known, Set<String> switches, int maxPositional) throws UsageException {
+    public CommandLine(String[] args, Set<String> known, Set<String> switches, int maxPositional) throws UsageException {
         boolean helpSeen = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -85,7 +85,7 @@ public final class CommandLine {
         return help;
     }
 
-    boolean on(String switchName) {
+    public boolean on(String switchName) {
         return switchesOn.contains(switchName);
     }
 

@@ -1,9 +1,7 @@
 package io.proactor.samples.demo;
 
-import io.proactor.Engines;
 import io.proactor.benchmarks.EchoLoad;
 import io.proactor.benchmarks.ProgressLine;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -28,8 +26,17 @@ import java.util.function.LongPredicate;
 final class Demo {
 
     /** Open files the demo itself needs besides the idle connections (class path, perf, servers' pipes). */
-    private static final int SPARE_FILES = 1024;
+    static final int SPARE_FILES = 1024;
     private static final long STALL_MILLIS = 10_000;
+    /** The largest connection count a warm-up uses. */
+    private static final int WARM_UP_CONNECTIONS = 1000;
+    /** Process ids left to the rest of the machine when a platform-thread server grows. */
+    private static final long SPARE_PIDS = 4096;
+    /**
+     * Below this many connections the resident memory a connection adds is lost in the JVM's own movements
+     * (its heap, compiled code), so the table shows none.
+     */
+    static final int RSS_MIN_CONNECTIONS = 1000;
 
     private final DemoSettings settings;
     private final PrintStream out;
@@ -39,6 +46,9 @@ final class Demo {
     private final List<String> notes = new ArrayList<>();
     private final List<DemoResults.Run> runs = new ArrayList<>();
     private final List<DemoResults.IdleMemory> idle = new ArrayList<>();
+    private final List<DemoResults.ColdRun> coldRuns = new ArrayList<>();
+    private final java.util.Set<String> skipped = new java.util.HashSet<>();
+    private final List<String> timings = new ArrayList<>();
     private String syscallsUnavailable;
 
     Demo(DemoSettings settings, PrintStream out, ProgressLine progress) {
@@ -69,21 +79,35 @@ final class Demo {
         long pressureStart = ProcStats.cpuPressureMicros();
         long wallStart = System.nanoTime();
         try (EchoLoad load = new EchoLoad()) {
-            environment.put("load", "EchoLoad on the " + load.engine().name() + " engine, one thread, every byte "
-                    + "verified; " + settings.depth() + " in flight per connection; warm-up "
-                    + seconds(settings.warmup().toMillis()) + " s, measured " + seconds(settings.measure().toMillis())
-                    + " s; echo: " + settings.size() + "-byte messages; http: GET of one " + settings.fileSize()
-                    + "-byte file with keep-alive, status, Content-Length and body checked");
-            for (String protocol : settings.protocols()) {
-                if (protocol.equals(DemoSettings.ECHO)) {
-                    measure(load, serverLaunch, protocol, null, null);
-                } else {
-                    measureHttp(load, serverLaunch);
+            environment.put("load", "EchoLoad on the " + load.engine().name() + " engine: one event-loop thread "
+                    + "holds every connection (a second one runs the cold-storage downloads, so that checking their "
+                    + "bytes does not delay the small requests), every byte verified; " + settings.depth()
+                    + " in flight per connection; warm-up " + seconds(settings.warmup().toMillis()) + " s, measured "
+                    + seconds(settings.measure().toMillis()) + " s; echo: " + settings.size() + "-byte messages; "
+                    + "http: GET of one " + settings.fileSize() + "-byte file with keep-alive, status, "
+                    + "Content-Length and body checked. The load's CPU is measured in every window (load CPU, in % "
+                    + "of one core): a measurement is marked client-bound when one load thread or all "
+                    + settings.loadCpuCount() + " of the load's CPUs were busy " + Math.round(LoadCpu.SATURATED * 100)
+                    + "% of it or more. More load threads would not help here: the load has "
+                    + settings.loadCpuCount() + " CPU" + (settings.loadCpuCount() == 1 ? "" : "s")
+                    + " to itself, and one loop can keep " + (settings.loadCpuCount() == 1 ? "it" : "one") + " busy");
+            for (String scenario : settings.scenarios()) {
+                long scenarioStart = System.nanoTime();
+                switch (scenario) {
+                    case DemoSettings.ECHO -> measure(load, serverLaunch, scenario, null, null);
+                    case DemoSettings.HTTP -> measureHttp(load, serverLaunch);
+                    case DemoSettings.COLD -> coldRuns.addAll(new ColdStorage(this, settings, out, progress)
+                            .run(load, serverLaunch));
+                    default -> throw new IllegalStateException("unknown scenario " + scenario);
                 }
+                timings.add(String.format("%s %.0f s", scenario, (System.nanoTime() - scenarioStart) / 1e9));
             }
+            environment.put("run time", String.format("%.0f s in all (%s)", (System.nanoTime() - wallStart) / 1e9,
+                    String.join(", ", timings)));
         }
         describeCpuPressure(pressureStart, wallStart);
-        return new DemoResults(settings, environment, runs, idle, failures, notes);
+        noteClientBound();
+        return new DemoResults(settings, environment, runs, idle, coldRuns, failures, notes);
     }
 
     private void describeMachine() {
@@ -113,6 +137,19 @@ final class Demo {
                     + "threads): throughput and latency are unreliable and CPU time per request is inflated; system "
                     + "calls and context switches per request, and memory per connection, hold up. Compare on a "
                     + "quiet machine.", share * 100));
+        }
+    }
+
+    /** Names the measurements where the load generator, not the server, may have set the pace. */
+    private void noteClientBound() {
+        List<String> bound = new ArrayList<>();
+        runs.stream().filter(DemoResults.Run::clientBound).forEach(r -> bound.add(key(r.protocol(),
+                Variant.named(r.variant())) + " at " + r.connections() + " connections, round " + r.round()));
+        coldRuns.stream().filter(DemoResults.ColdRun::clientBound).forEach(r -> bound.add(key(DemoSettings.COLD,
+                Variant.named(r.variant())) + ", round " + r.round()));
+        if (!bound.isEmpty()) {
+            notes.add("client-bound (the load generator's CPU was saturated, so these figures are the client's "
+                    + "limit as much as the server's): " + String.join("; ", bound));
         }
     }
 
@@ -148,6 +185,9 @@ final class Demo {
     private void measureHttp(EchoLoad load, List<String> serverLaunch) throws IOException, InterruptedException {
         Path root = Files.createTempDirectory("proactor-demo-www");
         Path file = root.resolve("file.bin");
+        // deleted on exit too, should the demo be interrupted (the directory first: deleted last)
+        root.toFile().deleteOnExit();
+        file.toFile().deleteOnExit();
         try {
             byte[] body = new byte[settings.fileSize()];
             new SplittableRandom(42).nextBytes(body);
@@ -161,7 +201,7 @@ final class Demo {
 
     /**
      * Starts a server of {@code protocol} per variant, runs the interleaved rounds against them, and for echo
-     * weighs idle connections; stops the servers however it ends.
+     * weighs idle connections on fresh servers; stops the servers however it ends.
      */
     private void measure(EchoLoad load, List<String> serverLaunch, String protocol, Path root, EchoLoad.HttpGet get)
             throws IOException, InterruptedException {
@@ -169,15 +209,22 @@ final class Demo {
         try {
             if (!servers.isEmpty()) {
                 environment.putIfAbsent("server CPU time", ProcStats.cpuSource(servers.get(0).pid()));
+                // The JVM raises its soft limit on open files to the hard limit as it starts (MaxFDLimit): what
+                // that allowed is the most connections each side can hold.
+                environment.putIfAbsent("open files allowed", "demo (load) " + ProcStats.openFileLimits(
+                        ProcessHandle.current().pid()) + ", servers " + ProcStats.openFileLimits(servers.get(0).pid())
+                        + "; the JVM raises its soft limit to the hard limit at start");
             }
             warmUp(load, servers, protocol, get);
-            int total = settings.rounds() * settings.connectionCounts().size() * servers.size();
+            List<Integer> counts = settings.countsFor(protocol);
+            int total = settings.rounds() * counts.size() * servers.size();
             int done = 0;
             for (int round = 1; round <= settings.rounds(); round++) {
-                for (int connections : settings.connectionCounts()) {
+                for (int connections : counts) {
                     for (ServerProcess server : servers) {
                         done++;
-                        if (failures.containsKey(key(protocol, server.variant()))) {
+                        if (failures.containsKey(key(protocol, server.variant()))
+                                || !threadsAllowed(server.variant(), connections, round == 1)) {
                             continue;
                         }
                         progress.prefix(String.format("%s [%d/%d] %-19s %6d conn  ", protocol, done, total,
@@ -186,11 +233,18 @@ final class Demo {
                     }
                 }
             }
-            if (protocol.equals(DemoSettings.ECHO) && settings.idleConnections() > 0) {
-                measureIdle(load, servers);
-            }
         } finally {
             servers.forEach(ServerProcess::close);
+        }
+        if (protocol.equals(DemoSettings.ECHO) && settings.idleConnections() > 0) {
+            // On fresh servers: a JVM keeps the memory it has touched, and after the sweep's thousands of active
+            // connections the idle ones would find it already resident and seem to cost nothing.
+            List<ServerProcess> fresh = startServers(serverLaunch, protocol, null);
+            try {
+                measureIdle(load, fresh);
+            } finally {
+                fresh.forEach(ServerProcess::close);
+            }
         }
     }
 
@@ -198,9 +252,39 @@ final class Demo {
      * Loads each new server for three times the warm-up at the largest connection count, nothing recorded: a JVM
      * compiles its hot paths in its first seconds, and the first round would otherwise measure the compiler.
      */
-    private void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get)
+    void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get)
             throws InterruptedException {
-        int connections = settings.connectionCounts().get(settings.connectionCounts().size() - 1);
+        // Up to WARM_UP_CONNECTIONS: enough to compile the hot paths, and the memory of the largest count is then
+        // still untouched when its measurement weighs it.
+        List<Integer> counts = settings.countsFor(protocol);
+        warmUp(load, servers, protocol, get, Math.min(WARM_UP_CONNECTIONS, counts.get(counts.size() - 1)));
+    }
+
+    /**
+     * Whether the machine can spare the kernel threads {@code v} needs at {@code connections} (platform threads:
+     * two per connection) while leaving {@value #SPARE_PIDS} process ids to everybody else; says so (once, when
+     * {@code tell}) when it cannot.
+     */
+    private boolean threadsAllowed(Variant v, int connections, boolean tell) {
+        long needed = (long) v.kernelThreadsPerConnection() * connections;
+        if (needed == 0) {
+            return true;
+        }
+        long free = ProcStats.freeThreads();
+        if (needed + SPARE_PIDS <= free) {
+            return true;
+        }
+        if (tell) {
+            note(String.format("%s at %,d connections: skipped, it needs %,d kernel threads and the machine has %,d "
+                    + "to spare (kernel.pid_max, kernel.threads-max and the process limit less the threads running "
+                    + "now, less %,d left for others)", v.name(), connections, needed, free, SPARE_PIDS));
+        }
+        return false;
+    }
+
+    /** Like {@link #warmUp(EchoLoad, List, String, EchoLoad.HttpGet)} at {@code connections} connections. */
+    void warmUp(EchoLoad load, List<ServerProcess> servers, String protocol, EchoLoad.HttpGet get, int connections)
+            throws InterruptedException {
         for (ServerProcess server : servers) {
             progress.prefix(String.format("%s warm-up %-19s ", protocol, server.variant().name()));
             EchoLoad.Settings s = new EchoLoad.Settings(server.address(), connections, settings.size(),
@@ -218,17 +302,28 @@ final class Demo {
         }
     }
 
-    private List<ServerProcess> startServers(List<String> launch, String protocol, Path root) {
+    /** Starts the servers of the variants that take part in {@code protocol}; a failed start is a failure. */
+    List<ServerProcess> startServers(List<String> launch, String protocol, Path root) {
         List<ServerProcess> servers = new ArrayList<>();
         for (Variant v : settings.variants()) {
-            Engine engine = Engines.byName(v.engine());
-            if (!engine.isAvailable()) {
-                fail(protocol, v, "engine " + v.engine() + " cannot run here: "
-                        + engine.unavailabilityCause().getMessage());
+            if (!v.runsIn(protocol)) {
+                continue;
+            }
+            String unavailable = v.unavailableReason();
+            if (unavailable != null && v.external()) {
+                // a baseline that is not installed is no failure of the demo: a line says it was skipped
+                if (skipped.add(v.name())) {
+                    note(v.name() + ": skipped, " + unavailable);
+                }
+                continue;
+            }
+            if (unavailable != null) {
+                fail(protocol, v, unavailable);
                 continue;
             }
             try {
                 servers.add(root == null ? ServerProcess.startEcho(v, settings.serverThreads(), launch)
+                        : v.external() ? NginxServer.start(v, launch, root)
                         : ServerProcess.startHttp(v, settings.serverThreads(), launch, root));
             } catch (IOException e) {
                 fail(protocol, v, e.getMessage());
@@ -242,54 +337,38 @@ final class Demo {
         return protocol.equals(DemoSettings.ECHO) ? v.name() : v.name() + " (" + protocol + ")";
     }
 
-    private void fail(String protocol, Variant v, String why) {
+    /** Whether {@code v} has failed in {@code protocol} (it is not measured again). */
+    boolean failed(String protocol, Variant v) {
+        return failures.containsKey(key(protocol, v));
+    }
+
+    /** Adds a remark for the reader of the report. */
+    void note(String note) {
+        notes.add(note);
+        out.println("demo: " + note);
+    }
+
+    /** Adds a line to the report's description of the environment and methods. */
+    void describe(String name, String text) {
+        environment.put(name, text);
+    }
+
+    void fail(String protocol, Variant v, String why) {
         String key = key(protocol, v);
         failures.putIfAbsent(key, why);
         progress.finish();
         out.println("demo: " + key + " FAILED: " + why);
     }
 
-    /** Reads the server's accounting when the load's measurement window opens and before it closes. */
-    private final class ServerWindow implements EchoLoad.Window {
-        private final long pid;
-        private ProcStats.Snapshot before;
-        private ProcStats.Snapshot after;
-        private SyscallCounter perf;
-        private SyscallCounter.Counts syscalls;
-
-        ServerWindow(long pid) {
-            this.pid = pid;
-        }
-
-        @Override
-        public void opened() {
-            try {
-                before = ProcStats.read(pid);
-                perf = syscallsUnavailable == null ? SyscallCounter.start(pid) : null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void closing() {
-            try {
-                after = ProcStats.read(pid);
-                syscalls = perf == null ? null : perf.stop();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     private void measureLoad(EchoLoad load, ServerProcess server, String protocol, EchoLoad.HttpGet get,
                              int connections, int round) throws InterruptedException {
         Variant v = server.variant();
-        ServerWindow window = new ServerWindow(server.pid());
+        ServerWindow window = new ServerWindow(server.pid(), syscallsUnavailable == null, settings.loadCpuCount(),
+                null);
         EchoLoad.Result r;
+        long rssBefore;
         try {
+            rssBefore = ProcStats.rssBytes(server.pid());
             EchoLoad.Settings loadSettings = new EchoLoad.Settings(server.address(), connections, settings.size(),
                     settings.depth(), settings.warmup(), settings.measure());
             r = get == null ? load.run(loadSettings, window, progress) : load.run(loadSettings, get, window, progress);
@@ -309,7 +388,11 @@ final class Demo {
         DemoResults.Run run = new DemoResults.Run(protocol, v.name(), connections, round, r.requests(), r.seconds(),
                 r.requestsPerSecond(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9),
                 (window.after.cpuNanos() - window.before.cpuNanos()) / 1000.0 / requests, syscalls, enters,
-                (window.after.contextSwitches() - window.before.contextSwitches()) / requests, r.errors());
+                (window.after.contextSwitches() - window.before.contextSwitches()) / requests, r.errors(),
+                // first round only: the JVM keeps the memory it touched, so later rounds would add nothing
+                connections >= RSS_MIN_CONNECTIONS && round == 1
+                        ? (window.rssAfter - rssBefore) / (double) connections : Double.NaN,
+                window.loadCpu.processShare(), window.loadCpu.clientBound());
         runs.add(run);
         if (r.requests() == 0 && r.errors() == 0) {
             notes.add(key(protocol, v) + " at " + connections + " connections, round " + round + ": no request "
@@ -320,9 +403,11 @@ final class Demo {
             return;
         }
         out.printf(protocol + " round %d  %-19s %6d conn  %,10.0f req/s  p50 %,7.1f µs  p99 %,8.1f µs  CPU %,6.2f µs/req  "
-                        + "syscalls %s  ctx-sw %.3f/req%n", round, v.name(), connections,
+                        + "syscalls %s  ctx-sw %.3f/req%s  load CPU %s%n", round, v.name(), connections,
                 run.requestsPerSecond(), run.p50Micros(), run.p99Micros(), run.cpuMicrosPerRequest(),
-                Double.isNaN(syscalls) ? "n/a" : String.format("%.2f/req", syscalls), run.contextSwitchesPerRequest());
+                Double.isNaN(syscalls) ? "n/a" : String.format("%.2f/req", syscalls), run.contextSwitchesPerRequest(),
+                Double.isNaN(run.rssBytesPerConnection()) ? ""
+                        : String.format("  RSS %,.0f B/conn", run.rssBytesPerConnection()), window.loadCpu.cell());
     }
 
     private void measureIdle(EchoLoad load, List<ServerProcess> servers) throws IOException, InterruptedException {
@@ -340,7 +425,7 @@ final class Demo {
         long clientFiles = ProcStats.openFiles(self);
         for (ServerProcess server : servers) {
             Variant v = server.variant();
-            if (failures.containsKey(v.name())) {
+            if (failures.containsKey(v.name()) || !threadsAllowed(v, n, true)) {
                 continue;
             }
             progress.prefix("");

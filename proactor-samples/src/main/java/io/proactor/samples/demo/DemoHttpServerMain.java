@@ -1,6 +1,5 @@
 package io.proactor.samples.demo;
 
-import io.proactor.Engines;
 import io.proactor.benchmarks.EchoServerMain;
 import io.proactor.protocol.ThreadingModel;
 import io.proactor.samples.http.HttpFileServer;
@@ -13,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The file server as the demo runs it, in a child process: {@code DemoHttpServerMain ENGINE MODEL THREADS DIR}
- * serves DIR on a free loopback port with the default settings, prints {@code listening PORT}, and then answers
+ * The file server as the demo runs it, in a child process: {@code DemoHttpServerMain ENGINE MODEL THREADS DIR
+ * [DIRECT_IO_THRESHOLD_BYTES]} serves DIR on a free loopback port with the default settings (or that
+ * {@code O_DIRECT} threshold: {@link Long#MAX_VALUE} reads every file through the page cache), prints {@code listening PORT}, and then answers
  * {@link EchoServerMain#serveCommands the same control commands} as the echo server until its standard input
  * ends, so it never outlives the demo.
  */
@@ -24,12 +24,16 @@ public final class DemoHttpServerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: DemoHttpServerMain ENGINE MODEL THREADS DIR");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: DemoHttpServerMain ENGINE MODEL THREADS DIR [DIRECT_IO_THRESHOLD_BYTES]");
             System.exit(2);
         }
-        HttpFileServer server = HttpFileServer.start(HttpServerConfig.of(Path.of(args[3])),
-                Engines.require(args[0]), ThreadingModel.parse(args[1]), Integer.parseInt(args[2]),
+        HttpServerConfig config = HttpServerConfig.of(Path.of(args[3]));
+        if (args.length == 5) {
+            config = config.withDirectIoThreshold(Long.parseLong(args[4]));
+        }
+        HttpFileServer server = HttpFileServer.start(config,
+                EchoServerMain.engine(args[0]), ThreadingModel.parse(args[1]), Integer.parseInt(args[2]),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         System.out.println("listening " + server.localAddress().getPort());
         System.out.flush();

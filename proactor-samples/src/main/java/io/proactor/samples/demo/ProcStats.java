@@ -3,6 +3,7 @@ package io.proactor.samples.demo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -26,6 +27,17 @@ final class ProcStats {
     record Snapshot(long cpuNanos, long contextSwitches) {
     }
 
+    /**
+     * One thread of a process as the kernel sees it.
+     *
+     * @param name     its {@code comm}: the Java thread name cut to 15 bytes
+     * @param state    R running, S sleeping (waiting for an event: an idle loop), D uninterruptible (waiting for
+     *                 the disk: a loop stalled in a file read), ...
+     * @param cpuNanos on-CPU time ({@code schedstat}; utime+stime where the kernel keeps no schedstat)
+     */
+    record Task(long tid, String name, char state, long cpuNanos) {
+    }
+
     private ProcStats() {
     }
 
@@ -47,7 +59,7 @@ final class ProcStats {
     static Snapshot read(long pid) throws IOException {
         long switches = 0;
         long schedNanos = 0;
-        for (Path task : tasks(pid)) {
+        for (Path task : taskDirs(pid)) {
             try {
                 for (String line : Files.readAllLines(task.resolve("status"))) {
                     if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
@@ -62,6 +74,77 @@ final class ProcStats {
         }
         long cpu = hasSchedstat(pid) ? schedNanos : statCpuNanos(pid);
         return new Snapshot(cpu, switches);
+    }
+
+    /** The threads of {@code pid} (those that end while it reads are left out). */
+    static List<Task> tasks(long pid) throws IOException {
+        List<Task> all = new ArrayList<>();
+        for (Path task : taskDirs(pid)) {
+            try {
+                Task t = parseTask(Long.parseLong(task.getFileName().toString()),
+                        Files.readString(task.resolve("stat")));
+                long cpu = t.cpuNanos();
+                try {
+                    String sched = Files.readString(task.resolve("schedstat")).trim();
+                    cpu = Long.parseLong(sched.substring(0, sched.indexOf(' ')));
+                } catch (IOException | RuntimeException e) {
+                    // no schedstat in this kernel: the 10 ms ticks of stat stand
+                }
+                all.add(new Task(t.tid(), t.name(), t.state(), cpu));
+            } catch (IOException | RuntimeException e) {
+                // the thread ended while we read it
+            }
+        }
+        return all;
+    }
+
+    /** A thread from its {@code /proc/PID/task/TID/stat} line, CPU time from utime+stime. */
+    static Task parseTask(long tid, String stat) {
+        // The name (field 2) is in parentheses and may hold spaces and parentheses: the last ')' ends it.
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(open + 1, close);
+        String[] f = stat.substring(close + 2).trim().split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+        return new Task(tid, name, f[0].charAt(0), ticks * (1_000_000_000L / TICKS_PER_SECOND));
+    }
+
+    /**
+     * Kernel threads that can still be started on this machine by this user: the lowest of
+     * {@code kernel.pid_max}, {@code kernel.threads-max} and this process's limit on processes, less the
+     * threads running now ({@code /proc/loadavg}); {@link Long#MAX_VALUE} when it cannot tell.
+     */
+    static long freeThreads() {
+        try {
+            // Line by line: Files.readString gets only the first byte of a /proc/sys file (it sizes its read by
+            // the file's size, which /proc reports as 0, and the sysctl handler answers a short read).
+            long max = Math.min(Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim()),
+                    Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/threads-max")).get(0).trim()));
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max processes")) {
+                    String soft = line.substring("Max processes".length()).trim().split("\\s+")[0];
+                    if (!soft.equals("unlimited")) {
+                        max = Math.min(max, Long.parseLong(soft));
+                    }
+                }
+            }
+            String[] load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            long running = Long.parseLong(load[3].substring(load[3].indexOf('/') + 1));
+            return max - running;
+        } catch (IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The soft and hard limits on open files of process {@code pid} ({@code /proc/PID/limits}). */
+    static String openFileLimits(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
+            if (line.startsWith("Max open files")) {
+                String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                return f[0] + " (hard " + f[1] + ")";
+            }
+        }
+        return "unknown";
     }
 
     /** Resident set size in bytes ({@code VmRSS} of {@code /proc/PID/status}). */
@@ -113,7 +196,7 @@ final class ProcStats {
         return -1;
     }
 
-    private static List<Path> tasks(long pid) throws IOException {
+    private static List<Path> taskDirs(long pid) throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             return s.toList();
         }

@@ -53,6 +53,7 @@ final class ReportWriter {
     private static final Metric SYSCALLS = new Metric("syscalls/req", DemoResults.Run::syscallsPerRequest, "%.2f");
     private static final Metric ENTERS = new Metric("io_uring_enter/req", DemoResults.Run::ioUringEnterPerRequest,
             "%.3f");
+    private static final Metric RSS = new Metric("RSS B/conn", DemoResults.Run::rssBytesPerConnection, "%,.0f");
     private static final Metric SWITCHES = new Metric("ctx-sw/req", DemoResults.Run::contextSwitchesPerRequest,
             "%.3f");
 
@@ -61,25 +62,34 @@ final class ReportWriter {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(RESULTS), Json.write(asJson(results)));
         Files.writeString(dir.resolve(SUMMARY), markdown(results));
-        for (String protocol : results.settings().protocols()) {
+        for (String protocol : results.settings().scenarios()) {
+            if (protocol.equals(DemoSettings.COLD)) {
+                ColdReport.charts(results, dir);
+                continue;
+            }
             DemoResults view = results.forProtocol(protocol);
             List<String> files = charts(protocol);
             String what = protocol.equals(DemoSettings.ECHO) ? "Echo" : "HTTP file";
-            chart(view, dir.resolve(files.get(0)), what + " throughput", "requests per second", THROUGHPUT, false);
-            chart(view, dir.resolve(files.get(1)), what + " p99 latency", "microseconds", P99, true);
-            chart(view, dir.resolve(files.get(2)), what + ": server CPU time per request", "microseconds", CPU,
+            List<Integer> counts = results.settings().countsFor(protocol);
+            chart(view, counts, dir.resolve(files.get(0)), what + " throughput", "requests per second", THROUGHPUT,
+                    false);
+            chart(view, counts, dir.resolve(files.get(1)), what + " p99 latency", "microseconds", P99, true);
+            chart(view, counts, dir.resolve(files.get(2)), what + ": server CPU time per request", "microseconds", CPU,
                     false);
         }
     }
 
     /** The chart files of {@code protocol}. */
     static List<String> charts(String protocol) {
+        if (protocol.equals(DemoSettings.COLD)) {
+            return ColdReport.CHARTS;
+        }
         return protocol.equals(DemoSettings.ECHO) ? CHARTS : CHARTS.stream().map(c -> protocol + "-" + c).toList();
     }
 
     /** Every chart file of the report. */
     static List<String> charts(DemoSettings settings) {
-        return charts(settings.protocols());
+        return charts(settings.scenarios());
     }
 
     /** Every chart file of a report on {@code protocols}. */
@@ -111,14 +121,23 @@ final class ReportWriter {
                 sb.append('\n');
             }
         }
+        String cold = ColdReport.finding(results);
+        if (cold != null) {
+            sb.append('\n').append(cold).append('\n');
+        }
+        verdict(results, sb, "");
         failuresAndNotes(results, sb, "");
         return sb.toString();
     }
 
     static List<Table> tables(DemoResults results) {
         List<Table> tables = new ArrayList<>();
-        for (String protocol : results.settings().protocols()) {
-            tables.addAll(tables(results.forProtocol(protocol), protocol));
+        for (String protocol : results.settings().scenarios()) {
+            if (protocol.equals(DemoSettings.COLD)) {
+                tables.add(ColdReport.table(results));
+            } else {
+                tables.addAll(tables(results.forProtocol(protocol), protocol));
+            }
         }
         return tables;
     }
@@ -128,13 +147,19 @@ final class ReportWriter {
         String base = s.baseline().name();
         boolean spread = s.rounds() > 1;
         List<Table> tables = new ArrayList<>();
-        for (int connections : s.connectionCounts()) {
+        boolean echo = protocol.equals(DemoSettings.ECHO);
+        for (int connections : s.countsFor(protocol)) {
             List<String> header = new ArrayList<>(List.of("variant", THROUGHPUT.label, "× " + base));
             if (spread) {
                 header.add("spread");
             }
             header.addAll(List.of(P50.label, P99.label, P999.label, CPU.label, "× " + base, SYSCALLS.label,
                     ENTERS.label, SWITCHES.label));
+            boolean rss = echo && connections >= Demo.RSS_MIN_CONNECTIONS;
+            if (rss) {
+                header.add(RSS.label);
+            }
+            header.add("load CPU");
             List<List<String>> rows = new ArrayList<>();
             for (Variant v : s.variants()) {
                 if (results.runs().stream().noneMatch(r -> r.variant().equals(v.name()))) {
@@ -156,6 +181,10 @@ final class ReportWriter {
                 row.add(cell(results, v, connections, SYSCALLS));
                 row.add(cell(results, v, connections, ENTERS));
                 row.add(cell(results, v, connections, SWITCHES));
+                if (rss) {
+                    row.add(cell(results, v, connections, RSS));
+                }
+                row.add(loadCell(results, v, connections));
                 rows.add(row);
             }
             String what = protocol.equals(DemoSettings.ECHO)
@@ -187,6 +216,14 @@ final class ReportWriter {
         return tables;
     }
 
+    /** The load generator's median CPU use, marked client-bound when any round was. */
+    private static String loadCell(DemoResults results, Variant v, int connections) {
+        double share = results.median(v.name(), connections, DemoResults.Run::loadCpuShare);
+        boolean bound = results.runs().stream().anyMatch(r -> r.variant().equals(v.name())
+                && r.connections() == connections && r.clientBound());
+        return Double.isNaN(share) ? "n/a" : String.format("%.0f%%%s", share * 100, bound ? " client-bound" : "");
+    }
+
     private static String cell(DemoResults results, Variant v, int connections, Metric m) {
         double value = results.median(v.name(), connections, m.value);
         return Double.isNaN(value) ? "n/a" : String.format(m.format, value);
@@ -197,6 +234,18 @@ final class ReportWriter {
         double reference = results.median(base, connections, m.value);
         return Double.isNaN(value) || Double.isNaN(reference) || reference <= 0 ? "n/a"
                 : String.format("%.2f", value / reference);
+    }
+
+    /** The verdict section: who wins what, ties within the noise (see {@link Verdict}). */
+    private static void verdict(DemoResults results, StringBuilder sb, String bullet) {
+        List<String> lines = Verdict.lines(results);
+        if (lines.isEmpty()) {
+            return;
+        }
+        String title = String.format("Verdict (lowest wins, download throughput highest; tied: within the larger "
+                + "spread over rounds of the two, or %.0f%% with one round)", Ties.SINGLE_ROUND_NOISE * 100);
+        sb.append(bullet.isEmpty() ? "\n" + title + ":\n" : "\n## " + title + "\n\n");
+        lines.forEach(l -> sb.append(bullet).append(l).append('\n'));
     }
 
     private static void failuresAndNotes(DemoResults results, StringBuilder sb, String bullet) {
@@ -229,6 +278,11 @@ final class ReportWriter {
             sb.append('\n');
             t.rows().forEach(r -> row(sb, r));
         }
+        String cold = ColdReport.finding(results);
+        if (cold != null) {
+            sb.append("\n## What the cold-storage numbers show\n\n").append(cold).append('\n');
+        }
+        verdict(results, sb, "- ");
         sb.append("\n## Charts\n\n");
         for (String chart : charts(s)) {
             sb.append("![").append(chart).append("](").append(chart).append(")\n");
@@ -245,9 +299,22 @@ final class ReportWriter {
                   GC, JIT), divided by the requests of the window.
                 - syscalls/req and io_uring_enter/req: `perf stat` tracepoint counts of the server process.
                 - ctx-sw/req: voluntary + involuntary context switches of the server's threads over the window.
+                - RSS B/conn (echo, 1,000 connections and more, first round): (the server's resident memory at the
+                  end of the window, every connection with a message in flight − just before the connections were
+                  opened) ÷ connections: what an active connection costs, buffers per pending operation included.
+                  Later rounds are not counted: the JVM keeps memory it has touched.
                 - memory per idle connection: (value with the idle connections open − value before) ÷ their number;
                   RSS from /proc/PID/status, heap used and JDK direct buffers reported by the server after a full GC.
                   Kernel socket memory is not in RSS.
+                - cold storage: small p50/p99/p99.9 are the small-file requests' latencies while the downloads
+                  ran; downloads MiB/s counts large-file body bytes verified per second; server CPU is the server's
+                  CPU time over the window in % of one core; loop blocked is the time the server's loop (or
+                  connection) threads were found in state D (waiting for the disk), sampled every millisecond from
+                  /proc/PID/task/TID/stat and summed over those threads; cached is the share of the large files in
+                  the page cache (fincore) when the window opened → closed.
+                - load CPU: the load generator's CPU time over the window in % of one core; "client-bound" when
+                  one of its threads, or all the CPUs it may use, were busy 90% of the window or more: the client
+                  may then have set the pace, not the server.
                 """);
         failuresAndNotes(results, sb, "- ");
         return sb.toString();
@@ -265,7 +332,8 @@ final class ReportWriter {
         settings.put("command", s.commandLine());
         settings.put("variants", s.variants().stream().map(Variant::name).toList());
         settings.put("connectionCounts", s.connectionCounts());
-        settings.put("protocols", s.protocols());
+        settings.put("httpConnectionCounts", s.httpConnectionCounts());
+        settings.put("scenarios", s.scenarios());
         settings.put("messageBytes", s.size());
         settings.put("fileBytes", s.fileSize());
         settings.put("depth", s.depth());
@@ -275,6 +343,12 @@ final class ReportWriter {
         settings.put("idleConnections", s.idleConnections());
         settings.put("serverThreads", s.serverThreads());
         settings.put("baseline", s.baseline().name());
+        Map<String, Object> cold = new LinkedHashMap<>();
+        cold.put("files", s.cold().files());
+        cold.put("fileBytes", s.cold().fileSize());
+        cold.put("downloads", s.cold().downloads());
+        cold.put("smallClients", s.cold().smallClients());
+        settings.put("coldStorage", cold);
         List<Object> runs = new ArrayList<>();
         for (DemoResults.Run r : results.runs()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -293,6 +367,9 @@ final class ReportWriter {
             m.put("ioUringEnterPerRequest", r.ioUringEnterPerRequest());
             m.put("contextSwitchesPerRequest", r.contextSwitchesPerRequest());
             m.put("errors", r.errors());
+            m.put("rssBytesPerActiveConnection", r.rssBytesPerConnection());
+            m.put("loadCpuShare", r.loadCpuShare());
+            m.put("clientBound", r.clientBound());
             runs.add(m);
         }
         List<Object> idle = new ArrayList<>();
@@ -310,13 +387,14 @@ final class ReportWriter {
         root.put("environment", results.environment());
         root.put("runs", runs);
         root.put("idleMemory", idle);
+        root.put("coldStorage", ColdReport.asJson(results));
         root.put("failures", results.failures());
         root.put("notes", results.notes());
         return root;
     }
 
-    private static void chart(DemoResults results, Path file, String title, String yTitle, Metric metric,
-                              boolean logY) throws IOException {
+    private static void chart(DemoResults results, List<Integer> counts, Path file, String title, String yTitle,
+                              Metric metric, boolean logY) throws IOException {
         DemoSettings s = results.settings();
         XYChart chart = new XYChartBuilder().width(900).height(540).title(title + " vs connections")
                 .xAxisTitle("connections").yAxisTitle(yTitle).build();
@@ -330,7 +408,7 @@ final class ReportWriter {
         for (Variant v : s.variants()) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
-            for (int connections : s.connectionCounts()) {
+            for (int connections : counts) {
                 double y = results.median(v.name(), connections, metric.value);
                 if (!Double.isNaN(y) && y > 0) {
                     xs.add((double) connections);

@@ -26,6 +26,17 @@ final class ServerProcess implements AutoCloseable {
 
     private static final long START_TIMEOUT_SECONDS = 60;
 
+    /**
+     * Servers not yet stopped. An interrupted demo (Ctrl-C) runs the JVM's exit hooks: this one stops them
+     * all, nginx included, which has no standard input to notice the end of the demo by.
+     */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroy),
+                "demo-stop-servers"));
+    }
+
     /** Heap and direct memory in use after a full GC, as the server reports them. */
     record Memory(long heapUsed, long direct) {
     }
@@ -37,15 +48,65 @@ final class ServerProcess implements AutoCloseable {
     private final Path stderr;
     private final int port;
     private final long filesAtStart;
+    /** A server outside the demo (nginx): no control channel, stopped with SIGTERM. */
+    private final boolean external;
+    /** Files and directories to delete once it stopped, in this order. */
+    private List<Path> scratch = List.of();
 
-    private ServerProcess(Variant variant, Process process, Path stderr) throws IOException {
+    private ServerProcess(Variant variant, Process process, Path stderr, int knownPort) throws IOException {
         this.variant = variant;
         this.process = process;
+        LIVE.add(process);
         this.stderr = stderr;
         this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.stdin = process.outputWriter(StandardCharsets.UTF_8);
-        this.port = awaitListening();
+        this.external = knownPort > 0;
+        this.port = external ? awaitAccepting(knownPort) : awaitListening();
         this.filesAtStart = ProcStats.openFiles(process.pid());
+    }
+
+    /**
+     * Starts {@code command} (a server of its own, such as nginx) that will listen on loopback {@code port}, and
+     * waits until it accepts connections. It has no control channel: {@link #close} sends it SIGTERM.
+     */
+    static ServerProcess startExternal(Variant variant, List<String> command, int port, List<Path> scratch)
+            throws IOException {
+        Path stderr = Files.createTempFile("demo-server-" + variant.name(), ".err");
+        stderr.toFile().deleteOnExit();
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        } catch (IOException e) {
+            Files.deleteIfExists(stderr);
+            throw e;
+        }
+        try {
+            ServerProcess server = new ServerProcess(variant, p, stderr, port);
+            server.scratch = List.copyOf(scratch);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            p.destroyForcibly();
+            Files.deleteIfExists(stderr);
+            throw e;
+        }
+    }
+
+    private int awaitAccepting(int knownPort) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), knownPort)) {
+                return knownPort;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while the " + variant.name() + " server started");
+                }
+            }
+        }
+        throw new IOException("the " + variant.name() + " server did not accept connections on port " + knownPort
+                + errorTail());
     }
 
     /**
@@ -55,15 +116,22 @@ final class ServerProcess implements AutoCloseable {
      * @throws IOException when it cannot start; the message holds the end of its error output
      */
     static ServerProcess startEcho(Variant variant, int threads, List<String> launchPrefix) throws IOException {
-        return start(variant, launchPrefix, EchoServerMain.class, "proactor-" + variant.engine(), "0",
+        return start(variant, launchPrefix, EchoServerMain.class, variant.echoKind(), "0",
                 variant.model().label(), Integer.toString(variant.threadsFor(threads)));
     }
 
-    /** Starts the file server of {@code variant} serving {@code root}, like {@link #startEcho}. */
+    /**
+     * Starts the file server of {@code variant} serving {@code root}, like {@link #startEcho}; a variant with
+     * {@link Variant#bufferedFiles} never uses {@code O_DIRECT}.
+     */
     static ServerProcess startHttp(Variant variant, int threads, List<String> launchPrefix, Path root)
             throws IOException {
-        return start(variant, launchPrefix, DemoHttpServerMain.class, variant.engine(), variant.model().label(),
-                Integer.toString(variant.threadsFor(threads)), root.toString());
+        List<String> args = new ArrayList<>(List.of(variant.engine(), variant.model().label(),
+                Integer.toString(variant.threadsFor(threads)), root.toString()));
+        if (variant.bufferedFiles()) {
+            args.add(Long.toString(Long.MAX_VALUE));
+        }
+        return start(variant, launchPrefix, DemoHttpServerMain.class, args.toArray(String[]::new));
     }
 
     private static ServerProcess start(Variant variant, List<String> launchPrefix, Class<?> main, String... args)
@@ -74,6 +142,7 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Path stderr = Files.createTempFile("demo-server-" + variant.name(), ".err");
+        stderr.toFile().deleteOnExit(); // also when the demo is interrupted (Ctrl-C runs the JVM's exit hooks)
         Process p;
         try {
             p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
@@ -82,7 +151,7 @@ final class ServerProcess implements AutoCloseable {
             throw e;
         }
         try {
-            return new ServerProcess(variant, p, stderr);
+            return new ServerProcess(variant, p, stderr, 0);
         } catch (IOException | RuntimeException e) {
             p.destroyForcibly();
             Files.deleteIfExists(stderr);
@@ -183,10 +252,13 @@ final class ServerProcess implements AutoCloseable {
         return new Memory(heap, direct);
     }
 
-    /** Stops the server (end of its standard input; killed if it has not exited 10 s later). */
+    /** Stops the server (end of its standard input, or SIGTERM; killed if it has not exited 10 s later). */
     @Override
     public void close() {
         try {
+            if (external) {
+                process.destroy();
+            }
             stdin.close();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -197,8 +269,12 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
+            LIVE.remove(process);
             try {
                 Files.deleteIfExists(stderr);
+                for (Path p : scratch) {
+                    Files.deleteIfExists(p);
+                }
             } catch (IOException ignored) {
                 // a temporary file left in /tmp is harmless
             }

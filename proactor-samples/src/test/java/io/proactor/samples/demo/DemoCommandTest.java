@@ -44,7 +44,8 @@ class DemoCommandTest {
     void runsTwoVariantsEndToEndAndWritesTheReport(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("report");
         ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
-        int status = DemoCommand.run(new String[] {"--variants", "io_uring,reactor-single", "--connections", "1,4",
+        int status = DemoCommand.run(new String[] {"--variants", "io_uring,reactor-single", "--scenarios", "echo,http",
+            "--connections", "1,4", "--http-connections", "1,4",
             "--warmup", "0.2", "--measure", "0.6", "--idle-connections", "200", "--server-cpus", "none",
             "--out", report.toString()}, out, err,
                 new ProgressLine(new PrintStream(progressBytes, true, StandardCharsets.UTF_8), true));
@@ -73,22 +74,56 @@ class DemoCommandTest {
     }
 
     @Test
+    void coldStorageRunsEndToEndAndLeavesNoFileBehind(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("report");
+        long tempFilesBefore = coldTempDirs();
+        int status = DemoCommand.run(new String[] {"--variants", "io_uring,io_uring-buffered,reactor-single",
+            "--scenarios", "cold-storage", "--cold-files", "2", "--cold-file-size", "4M", "--downloads", "2",
+            "--small-clients", "4", "--warmup", "0.2", "--measure", "0.8", "--server-cpus", "none",
+            "--out", report.toString()}, out, err, new ProgressLine(out, false));
+        String printed = outBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, printed + errBytes.toString(StandardCharsets.UTF_8));
+        assertTrue(printed.contains("Cold storage: small 1,024-byte GETs from 4 clients while 2 clients download"),
+                printed);
+        for (String variant : new String[] {"io_uring", "io_uring-buffered", "reactor-single"}) {
+            assertTrue(printed.contains("cold round 1  " + variant + " "), printed);
+        }
+        assertTrue(printed.contains("While 2 clients downloaded 4 MiB files from cold storage"), printed);
+        String json = Files.readString(report.resolve(ReportWriter.RESULTS));
+        assertEquals(3, json.split("\"downloadBytesPerSecond\": ").length - 1, json);
+        for (String chart : ColdReport.CHARTS) {
+            assertTrue(Files.size(report.resolve(chart)) > 1000, chart);
+        }
+        assertEquals(tempFilesBefore, coldTempDirs(), "the cold-storage files are deleted");
+    }
+
+    private static long coldTempDirs() throws java.io.IOException {
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("proactor-demo-cold")).count();
+        }
+    }
+
+    @Test
     void badFlagsSayWhatIsWrongAndExitWithUsage(@TempDir Path dir) {
         String[][] cases = {
             {"--variants", "io_uring,fast"}, {"--variants", "nio2,nio2"}, {"--variants", ","},
             {"--connections", "0"}, {"--connections", "ten"}, {"--warmup", "-1"}, {"--measure", "soon"},
             {"--variants", "nio2", "--baseline", "reactor-single"}, {"--server-cpus", "first"},
-            {"--rounds", "0"}, {"--colour", "red"}, {"--protocols", "echo,ftp"}, {"--protocols", "http,http"},
-            {"--file-size", "0"}, {"--file-size", "big"}
+            {"--rounds", "0"}, {"--colour", "red"}, {"--scenarios", "echo,ftp"}, {"--scenarios", "http,http"},
+            {"--file-size", "0"}, {"--file-size", "big"},
+            {"--scenarios", "cold-storage", "--cold-files", "64", "--cold-file-size", "16G"},
+            {"--cold-file-size", "100"}, {"--connections", "1,100000"}
         };
         String[] expected = {
             "unknown variant 'fast'", "names nio2 twice", "--variants needs at least one value",
-            "each count must be between 1 and 10000", "'ten' is not a whole number",
+            "each count must be between 1 and 100000", "'ten' is not a whole number",
             "--warmup must be between 0.0 and 3600", "--measure must be a number of seconds",
             "--baseline reactor-single is not among the variants measured (nio2)", "take CPU lists such as 0",
-            "--rounds must be between 1 and 100", "unknown flag --colour", "unknown protocol 'ftp'",
-            "--protocols names http twice", "--file-size must be between 1 byte and 64M",
-            "--file-size must be a size in bytes"
+            "--rounds must be between 1 and 100", "unknown flag --colour", "unknown scenario 'ftp'",
+            "--scenarios names http twice", "--file-size must be between 1 byte and 64M",
+            "--file-size must be a size in bytes", "does not fit the free space of",
+            "--cold-file-size must be between 1M and 16G", "--connections 100,000 needs 101,024 open files in the demo's "
+                + "process (the connections and 1,024 for its own files), but its limit is "
         };
         for (int i = 0; i < cases.length; i++) {
             errBytes.reset();

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The readings the demo takes from /proc and perf, against this test's own process and perf's real output. */
@@ -69,5 +71,13 @@ class DemoMeasurementTest {
         } else {
             assertTrue(second >= first, first + " then " + second);
         }
+    }
+
+    @Test
+    void freeThreadsIsWhatTheKernelAllowsLessWhatRuns() throws Exception {
+        long free = ProcStats.freeThreads();
+        long pidMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim());
+        // this JVM runs a few dozen threads, and no kernel allows fewer than a few hundred
+        assertTrue(free > 100 && free < pidMax, free + " of " + pidMax);
     }
 }

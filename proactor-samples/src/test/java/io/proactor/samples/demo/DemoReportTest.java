@@ -19,9 +19,10 @@ class DemoReportTest {
     private static DemoResults results() {
         Variant uring = Variant.named("io_uring");
         Variant reactor = Variant.named("reactor-single");
-        DemoSettings settings = new DemoSettings(List.of(uring, reactor), List.of(1, 10), 64, 1,
+        DemoSettings settings = new DemoSettings(List.of(uring, reactor), List.of(1, 10), List.of(1, 10), 64, 1,
                 List.of(DemoSettings.ECHO, DemoSettings.HTTP), 1024, Duration.ofSeconds(1), Duration.ofSeconds(3), 2,
-                1000, 2, reactor, Path.of("unused"), "0", "1", "./proactor demo --rounds 2");
+                1000, 2, reactor, Path.of("unused"), "0", "1", new DemoSettings.Cold(3, 64 << 20, 4, 16),
+                "./proactor demo --rounds 2");
         List<DemoResults.Run> runs = List.of(
                 // io_uring at 10 connections: 200k and 300k req/s over two rounds, median 250k
                 run("io_uring", 10, 1, 200_000, 3.0, 0.5),
@@ -41,18 +42,18 @@ class DemoReportTest {
         List<DemoResults.IdleMemory> idle = List.of(new DemoResults.IdleMemory("io_uring", 1000, 3000, 1500, 0),
                 new DemoResults.IdleMemory("reactor-single", 1000, 2000, 1200, 0));
         return new DemoResults(settings, Map.of("pinning", "servers on CPU 0, load on CPU 1 (taskset)"), runs, idle,
-                Map.of(), List.of("a note \"quoted\""));
+                List.of(), Map.of(), List.of("a note \"quoted\""));
     }
 
     private static DemoResults.Run run(String variant, int connections, int round, double rps, double cpu,
                                        double syscalls) {
         return new DemoResults.Run(DemoSettings.ECHO, variant, connections, round, (long) (rps * 3), 3.0, rps, 20,
-                100, 400, cpu, syscalls, Double.NaN, 0.01, 0);
+                100, 400, cpu, syscalls, Double.NaN, 0.01, 0, Double.NaN, 0.5, false);
     }
 
     private static DemoResults.Run httpRun(String variant, int connections, double rps) {
         return new DemoResults.Run(DemoSettings.HTTP, variant, connections, 1, (long) (rps * 3), 3.0, rps, 30, 150,
-                500, 9.0, 4.0, Double.NaN, 0.02, 0);
+                500, 9.0, 4.0, Double.NaN, 0.02, 0, Double.NaN, 0.95, true);
     }
 
     @Test
@@ -87,6 +88,9 @@ class DemoReportTest {
                 .orElseThrow();
         assertEquals("60,000", uringRow.get(1));
         assertEquals("1.50", uringRow.get(2));
+        // the load generator was saturated in that measurement: the table says so
+        assertEquals("95% client-bound", uringRow.get(uringRow.size() - 1));
+        assertEquals("load CPU", http10.header().get(http10.header().size() - 1));
 
         ReportWriter.write(r, dir);
         assertEquals(List.of("throughput.png", "p99-latency.png", "cpu-per-request.png", "http-throughput.png",
@@ -125,9 +129,25 @@ class DemoReportTest {
     }
 
     @Test
+    void theVerdictNamesWinnersAndTiesFromTheData() {
+        List<String> lines = Verdict.lines(results());
+        // io_uring's CPU at 10 connections (median 2.5, spread 50%) beats the reactor's 5.0 by more than the
+        // spread; their p99s are equal
+        assertTrue(lines.contains("echo at 10 connections: CPU per request — io_uring; p99 — io_uring (tied within "
+                + "the noise: reactor-single)"), lines.toString());
+        assertTrue(lines.contains("echo, memory per idle connection — reactor-single"), lines.toString());
+        assertTrue(ReportWriter.text(results()).contains("\nVerdict (lowest wins"), "in the text");
+        assertEquals("b (tied within the noise: a)", Verdict.winner(List.of(new Verdict.Score("a", 105, Double.NaN),
+                new Verdict.Score("b", 100, Double.NaN), new Verdict.Score("c", 130, Double.NaN)), false));
+        assertEquals("c", Verdict.winner(List.of(new Verdict.Score("a", 105, 0.02),
+                new Verdict.Score("c", 130, 0.02)), true));
+        assertEquals("n/a", Verdict.winner(List.of(new Verdict.Score("a", Double.NaN, Double.NaN)), false));
+    }
+
+    @Test
     void chartsAreDrawnEvenWhenNothingWasMeasured(@TempDir Path dir) throws Exception {
         DemoResults full = results();
-        DemoResults empty = new DemoResults(full.settings(), Map.of(), List.of(), List.of(),
+        DemoResults empty = new DemoResults(full.settings(), Map.of(), List.of(), List.of(), List.of(),
                 Map.of("io_uring", "engine io_uring cannot run here"), List.of());
         ReportWriter.write(empty, dir);
         assertNotNull(ImageIO.read(dir.resolve("throughput.png").toFile()));

@@ -62,7 +62,7 @@ class HttpLoadTest {
             byte[] changed = content.clone();
             changed[2000] ^= 1;
             EchoLoad.Result corrupt = run(server, new EchoLoad.HttpGet("/file.bin", changed));
-            assertTrue(corrupt.errors() > 0 && corrupt.firstError().contains("body differs from the file at byte 2000"),
+            assertTrue(corrupt.errors() > 0 && corrupt.firstError().contains("body of /file.bin differs from the file at byte 2000"),
                     corrupt.firstError());
 
             EchoLoad.Result shorter = run(server, new EchoLoad.HttpGet("/file.bin", Arrays.copyOf(content, 10)));

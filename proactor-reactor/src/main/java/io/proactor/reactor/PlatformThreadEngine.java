@@ -1,0 +1,76 @@
+package io.proactor.reactor;
+
+import io.proactor.ProactorGroup;
+import io.proactor.ProactorGroupConfig;
+import io.proactor.protocol.ClientSpec;
+import io.proactor.protocol.ProtocolClient;
+import io.proactor.protocol.ProtocolServer;
+import io.proactor.protocol.ServerSpec;
+import io.proactor.spi.Engine;
+import io.proactor.spi.EngineFeatures;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The classic first server model: blocking thread-per-connection on <em>platform</em> threads, a reader and a
+ * writer thread per connection, each blocking in the kernel. The same code as {@link VirtualThreadEngine}
+ * with the other kind of thread, so that the two compare on threads alone: a platform thread costs a kernel
+ * task and a stack, and a blocking file read stalls only its own connection.
+ *
+ * <p>Not registered with {@link java.util.ServiceLoader} (not in {@link io.proactor.Engines}): it exists as a
+ * baseline for the demo's measurements, and listing it would pair it with every engine in every protocol test
+ * suite. Create it with {@code new PlatformThreadEngine()}.
+ *
+ * <p><b>Threading.</b> Stateless; safe to use from any thread.
+ */
+public final class PlatformThreadEngine implements Engine {
+
+    public static final String NAME = "platform-threads";
+    private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 0;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return null;
+    }
+
+    @Override
+    public EngineFeatures features() {
+        return FEATURES;
+    }
+
+    @Override
+    public ProactorGroup newProactorGroup(ProactorGroupConfig config) {
+        throw new UnsupportedOperationException("engine '" + NAME + "' is a blocking engine (thread per "
+                + "connection): it runs protocol handlers (ProtocolServer, ProtocolClient) only");
+    }
+
+    @Override
+    public ProtocolServer startServer(ServerSpec spec) throws IOException {
+        return VirtualThreadProtocolServer.start(this, Objects.requireNonNull(spec, "'spec' is null"), false);
+    }
+
+    @Override
+    public ProtocolClient startClient(ClientSpec spec) {
+        return new VirtualThreadProtocolClient(this, Objects.requireNonNull(spec, "'spec' is null"), false);
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
+}
