@@ -6,8 +6,9 @@ package io.proactor;
  * @param size              number of proactors (threads), at least 1
  * @param name              prefix of thread names
  * @param receiveBufferSize size of the buffers lent by {@link AsyncSocket#receive}, in bytes
- * @param receiveBufferCount buffers each proactor may lend at once before receives wait
- *                          (io_uring: the size of each proactor's provided-buffer group)
+ * @param receiveBufferCount receive buffers each proactor may hold at most (io_uring: its buffer ring starts
+ *                          with a few and grows up to this on demand, or the fixed size of the
+ *                          {@code PROVIDE_BUFFERS} group on kernels without buffer rings; nio2: its pool)
  */
 public record ProactorGroupConfig(int size, String name, int receiveBufferSize, int receiveBufferCount) {
 

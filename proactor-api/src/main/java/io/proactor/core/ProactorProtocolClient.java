@@ -35,7 +35,7 @@ final class ProactorProtocolClient implements ProtocolClient {
         this.engine = engine;
         this.spec = spec;
         this.group = engine.newProactorGroup(ProactorGroupConfig.of(spec.ioThreads()).withName("client")
-                .withReceiveBuffers(spec.options().readBufferSize(), ProactorGroupConfig.DEFAULT_RECEIVE_BUFFER_COUNT));
+                .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
         this.workers = spec.model() == ThreadingModel.WORKER_POOL
                 ? new WorkerPool(spec.threads(), "client-" + engine.name() + "-worker") : null;
     }

@@ -61,7 +61,7 @@ final class ProactorProtocolServer implements ProtocolServer {
             case REUSEPORT -> spec.threads();
         };
         this.group = engine.newProactorGroup(ProactorGroupConfig.of(loops).withName("server")
-                .withReceiveBuffers(spec.options().readBufferSize(), ProactorGroupConfig.DEFAULT_RECEIVE_BUFFER_COUNT));
+                .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
         this.workers = spec.model() == ThreadingModel.WORKER_POOL
                 ? new WorkerPool(spec.threads(), "server-" + engine.name() + "-worker") : null;
         this.watchdog = StallWatchdog.start("server-" + engine.name() + "-stall-watchdog", spec.stallWatch());

@@ -35,6 +35,15 @@ public interface Engine {
     EngineFeatures features();
 
     /**
+     * What this engine found on this machine that users may want to know (for example how an io_uring engine
+     * provides receive buffers), for {@code ./proactor engines} and logs; {@code null} when there is nothing
+     * to add.
+     */
+    default String details() {
+        return null;
+    }
+
+    /**
      * Opens a proactor group.
      *
      * @throws UnsupportedOperationException for a readiness-based engine

@@ -196,7 +196,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
         if (multishotArmed || multishotCancelling || awaitingBuffer || !isOpen()) {
             return; // armed already, or re-armed when the cancel's last CQE or a buffer comes back
         }
-        if (!processor.buffers().ensureProvided() || !handle.submit(recvMultishot, RECV, true)) {
+        if (!processor.buffers().ready() || !handle.submit(recvMultishot, RECV, true)) {
             receivedEnd = -IoUringSqes.ECANCELED;
             loop.execute(deliverReceived);
             return;
@@ -486,20 +486,19 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
             multishotArmed = false;
         }
         boolean hasBuffer = (flags & IoUringSqes.CQE_F_BUFFER) != 0;
-        int bufferId = flags >>> IoUringSqes.CQE_BUFFER_SHIFT;
         if (res > 0 && hasBuffer) {
-            received.add(processor.buffers().lend(bufferId, res));
+            received.add(processor.buffers().lend(res, flags));
         } else {
             if (hasBuffer) {
-                processor.buffers().giveBack(bufferId);
+                processor.buffers().giveBack(flags);
             }
             if (res == 0) {
                 receivedEnd = END_OF_STREAM;
             } else if (res == -IoUringSqes.ENOBUFS) {
-                // every provided buffer is lent out: nothing was read; re-arm when one comes back
+                // the group was dry: nothing was read; re-arm once the pool has grown or a buffer came back
                 if (isOpen() && (receivePending || readPendingDst != null) && received.isEmpty()) {
                     awaitingBuffer = true;
-                    processor.buffers().awaitBuffer(retryReceive);
+                    processor.buffers().exhausted(retryReceive);
                 }
             } else if (res == -IoUringSqes.ECANCELED && isOpen()) {
                 // our own cancel (too much received and not asked for): nothing is wrong

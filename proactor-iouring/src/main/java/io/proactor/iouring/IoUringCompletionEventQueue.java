@@ -72,6 +72,12 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         return handler.register(handle);
     }
 
+    /** The ring's file descriptor (to register a buffer ring on it); loop only. */
+    int ringFd() {
+        ensureInitialized();
+        return NettyRingInternals.ringFd(handler);
+    }
+
     private void ensureInitialized() {
         if (!initialized) {
             initialized = true;
@@ -131,8 +137,38 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         return deadlineNanos;
     }
 
-    /** Creates a ring like the engine's, enables it and frees it again, all on the calling thread. */
-    static void probe(IoUringIoHandlerConfig config) {
-        new IoUringCompletionEventQueue(config, Thread.currentThread()).close();
+    /**
+     * Creates a ring like the engine's, enables it, tries a buffer ring on it and frees it all again, on the
+     * calling thread.
+     *
+     * @return how receives will get their buffers on rings like this one
+     */
+    static String probe(IoUringIoHandlerConfig config) {
+        IoUringCompletionEventQueue probe = new IoUringCompletionEventQueue(config, Thread.currentThread());
+        try {
+            if (!IoUringEngine.bufferRingEnabled()) {
+                return "PROVIDE_BUFFERS (buffer ring turned off with -D" + IoUringEngine.BUFFER_RING_PROPERTY
+                        + "=false)";
+            }
+            if (NettyRingInternals.unavailabilityCause() != null) {
+                return "PROVIDE_BUFFERS (" + NettyRingInternals.unavailabilityCause().getMessage() + ")";
+            }
+            int fd = probe.ringFd();
+            for (int flags : new int[] {NettyRingInternals.PBUF_RING_INCREMENTAL, 0}) {
+                try {
+                    NettyRingInternals.unregister(fd, NettyRingInternals.register(fd, 1, ProvidedBuffers.GROUP, flags),
+                            1, ProvidedBuffers.GROUP);
+                    return flags != 0 ? "ring-mapped buffer ring, consumed incrementally (Linux 6.12+)"
+                            : "ring-mapped buffer ring (whole buffer per receive: no incremental consumption here)";
+                } catch (NettyRingInternals.RingRegistrationException e) {
+                    if (e.errno != IoUringSqes.EINVAL || flags == 0) {
+                        return "PROVIDE_BUFFERS (" + e.getMessage() + ")";
+                    }
+                }
+            }
+            throw new AssertionError();
+        } finally {
+            probe.close();
+        }
     }
 }

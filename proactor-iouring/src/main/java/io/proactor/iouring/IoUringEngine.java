@@ -23,12 +23,16 @@ import io.proactor.spi.EngineFeatures;
  * so, and {@code Engines.best()} picks the nio2 engine with one log line giving the reason.
  *
  * <p>System properties: {@value #RING_SIZE_PROPERTY} (submission queue entries per ring, default
- * {@value #DEFAULT_RING_SIZE}; the completion queue has twice as many).
+ * {@value #DEFAULT_RING_SIZE}; the completion queue has twice as many); {@value #BUFFER_RING_PROPERTY}
+ * ({@code true} by default: receive buffers in a ring-mapped buffer ring where the kernel has them;
+ * {@code false} forces the older {@code PROVIDE_BUFFERS}).
  */
 public final class IoUringEngine extends AbstractProactorEngine {
 
     public static final String NAME = "io_uring";
     public static final String RING_SIZE_PROPERTY = "proactor.iouring.ringSize";
+    /** {@code true} (default): receive buffers in a ring-mapped buffer ring; {@code false}: PROVIDE_BUFFERS. */
+    public static final String BUFFER_RING_PROPERTY = "proactor.iouring.bufferRing";
     static final int DEFAULT_RING_SIZE = 4096;
     /** The platforms whose Netty native library this module's POM brings (keep in step with the POM). */
     static final String NATIVE_PLATFORMS = "linux-x86_64 and linux-aarch_64";
@@ -37,6 +41,7 @@ public final class IoUringEngine extends AbstractProactorEngine {
     private static final EngineFeatures FEATURES = new EngineFeatures(true, true, true);
 
     private static final class Availability {
+        static String receiveBuffers;
         static final Throwable CAUSE = probe();
     }
 
@@ -65,6 +70,23 @@ public final class IoUringEngine extends AbstractProactorEngine {
         return FEATURES;
     }
 
+    /** How receives get their buffers here, e.g. a ring-mapped buffer ring; {@code null} if unavailable. */
+    @Override
+    public String details() {
+        return isAvailable() ? "receive buffers: " + Availability.receiveBuffers : null;
+    }
+
+    static boolean bufferRingEnabled() {
+        String value = System.getProperty(BUFFER_RING_PROPERTY, "true");
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("-D" + BUFFER_RING_PROPERTY + "=" + value
+                    + " is not a valid value: use true (a ring-mapped buffer ring, the default) or false "
+                    + "(PROVIDE_BUFFERS)");
+        };
+    }
+
     static int ringSize() {
         return Integer.getInteger(RING_SIZE_PROPERTY, DEFAULT_RING_SIZE);
     }
@@ -87,7 +109,7 @@ public final class IoUringEngine extends AbstractProactorEngine {
                         + "Netty's native library for this platform; -Dio.netty.transport.noNative=true turns it off on "
                         + "purpose. Use the nio2 engine instead.", cause);
             }
-            IoUringCompletionEventQueue.probe(handlerConfig());
+            Availability.receiveBuffers = IoUringCompletionEventQueue.probe(handlerConfig());
             return null;
         } catch (Throwable t) {
             return ringCreationFailed(t);

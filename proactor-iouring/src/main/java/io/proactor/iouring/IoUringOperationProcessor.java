@@ -45,7 +45,9 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
 
     private final ProactorLoop loop;
     private final IoUringCompletionEventQueue ring;
-    private final ProvidedBuffers buffers;
+    private final ProactorGroupConfig config;
+    private final boolean tryBufferRing;
+    private ReceiveBuffers buffers;
     private final BufferPool bounceBuffers;
     private final RingHandle handle;
     private final Map<Integer, PendingOpen> opens = new HashMap<>();
@@ -58,8 +60,8 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
     IoUringOperationProcessor(ProactorLoop loop, IoUringCompletionEventQueue ring, ProactorGroupConfig config) {
         this.loop = loop;
         this.ring = ring;
-        this.buffers = new ProvidedBuffers(loop, ring, config.receiveBufferSize(), config.receiveBufferCount());
-        ring.beforeSubmit(buffers::provideReleased);
+        this.config = config;
+        this.tryBufferRing = IoUringEngine.bufferRingEnabled();
         this.bounceBuffers = new BufferPool(loop, config.receiveBufferSize(), 64);
         this.handle = new RingHandle(ring, loop, this, () -> { });
     }
@@ -68,7 +70,16 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
         return ring;
     }
 
-    ProvidedBuffers buffers() {
+    /**
+     * The proactor's receive buffers, set up on first use (on the loop: a buffer ring is registered from the
+     * ring's submitter thread): a ring-mapped buffer ring where the kernel and Netty allow it, otherwise
+     * {@code PROVIDE_BUFFERS}.
+     */
+    ReceiveBuffers buffers() {
+        if (buffers == null) {
+            buffers = ReceiveBuffers.open(loop, ring, config.receiveBufferSize(), config.receiveBufferCount(),
+                    tryBufferRing);
+        }
         return buffers;
     }
 
@@ -148,7 +159,9 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
 
     @Override
     public void close() {
-        buffers.close();
+        if (buffers != null) {
+            buffers.close();
+        }
         bounceBuffers.close();
         handle.cancelAndClose();
     }

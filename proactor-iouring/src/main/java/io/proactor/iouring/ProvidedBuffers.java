@@ -12,7 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One proactor's receive buffers, handed to the kernel with {@code PROVIDE_BUFFERS} as buffer group
+ * The fallback {@link ReceiveBuffers} for kernels without buffer rings (before 5.19), or when the buffer ring
+ * is turned off ({@code -Dproactor.iouring.bufferRing=false}). One proactor's receive buffers, handed to the
+ * kernel with {@code PROVIDE_BUFFERS} as buffer group
  * {@link #GROUP}: a receive names the group instead of a buffer, and the kernel takes one only when data
  * arrives. An idle connection with a receive pending therefore holds no memory; memory is bounded by
  * {@code count × size} per proactor, whatever the number of connections.
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Loop only, except {@link LeasedBuffer#release()}, which hands back to the loop.
  */
-final class ProvidedBuffers implements RingHandle.Listener {
+final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
 
     static final short GROUP = 1;
     private static final int TAG_PROVIDE = 1;
@@ -56,6 +58,7 @@ final class ProvidedBuffers implements RingHandle.Listener {
     private boolean closed;
     private int lent;
     private long provideSubmissions;
+    private long exhaustions;
 
     ProvidedBuffers(ProactorLoop loop, IoUringCompletionEventQueue ring, int size, int count) {
         this.loop = loop;
@@ -73,8 +76,19 @@ final class ProvidedBuffers implements RingHandle.Listener {
         this.handle = new RingHandle(ring, loop, this, () -> { });
     }
 
+    @Override
+    public short group() {
+        return GROUP;
+    }
+
+    @Override
+    public String describe() {
+        return "PROVIDE_BUFFERS (" + count + " buffers of " + size + " bytes)";
+    }
+
     /** Hands the whole group to the kernel on first use; loop only. */
-    boolean ensureProvided() {
+    @Override
+    public boolean ready() {
         if (!provided) {
             provided = handle.submit(IoUringSqes.provideBuffers(GROUP, baseAddress, size, count, 0, TAG_PROVIDE),
                     TAG_PROVIDE, false);
@@ -83,29 +97,36 @@ final class ProvidedBuffers implements RingHandle.Listener {
         return provided;
     }
 
-    /** The buffer the kernel filled ({@code id} from the CQE flags), lent with {@code length} bytes. */
-    LeasedBuffer lend(int id, int length) {
-        Lease lease = leases[id];
+    @Override
+    public LeasedBuffer lend(int length, int flags) {
+        Lease lease = leases[flags >>> IoUringSqes.CQE_BUFFER_SHIFT];
         lease.buffer().clear().limit(length);
         lease.lend();
         lent++;
         return lease;
     }
 
-    /** Gives a buffer the kernel picked back without lending it (e.g. a zero-byte receive). */
-    void giveBack(int id) {
+    @Override
+    public void giveBack(int flags) {
         lent++;
-        recycle(leases[id]);
+        recycle(leases[flags >>> IoUringSqes.CQE_BUFFER_SHIFT]);
     }
 
-    /** Runs {@code retry} once a buffer has been given back to the kernel. */
-    void awaitBuffer(Runnable retry) {
+    /** The group is fixed: {@code retry} runs once a buffer has been given back to the kernel. */
+    @Override
+    public void exhausted(Runnable retry) {
+        exhaustions++;
         waiting.add(retry);
     }
 
-    /** Buffers lent to handlers right now (a diagnostic). */
-    int lent() {
+    @Override
+    public int lent() {
         return lent;
+    }
+
+    @Override
+    public long exhaustions() {
+        return exhaustions;
     }
 
     /** {@code PROVIDE_BUFFERS} SQEs queued so far, the first one included (a diagnostic). */
@@ -167,7 +188,8 @@ final class ProvidedBuffers implements RingHandle.Listener {
         }
     }
 
-    void close() {
+    @Override
+    public void close() {
         closed = true;
         waiting.clear();
         handle.cancelAndClose();

@@ -15,6 +15,9 @@ final class EnginesCommand {
             String state = e.isAvailable() ? "available" : "unavailable: " + e.unavailabilityCause().getMessage();
             System.out.printf("%-16s priority %3d  %s%s%n", e.name(), e.priority(), state,
                     e == best ? "  (default)" : "");
+            if (e.details() != null) {
+                System.out.printf("%-16s               %s%n", "", e.details());
+            }
         }
     }
 }

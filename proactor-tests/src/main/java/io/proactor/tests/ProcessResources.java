@@ -36,7 +36,9 @@ public record ProcessResources(int descriptors, int threads, long directBytes, l
             }
             Thread.sleep(10);
         }
-        Thread.sleep(200); // descriptors of the last connections are closed after their last completion
+        // descriptors of the last connections are closed after their last completion, and a receive-buffer pool
+        // that grew under load shrinks back after a quiet period (io_uring: about a second)
+        Thread.sleep(1200);
         System.gc();
         Thread.sleep(100); // direct buffers are freed by the cleaner after the GC
         System.gc();

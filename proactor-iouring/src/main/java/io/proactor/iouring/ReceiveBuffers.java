@@ -1,0 +1,78 @@
+package io.proactor.iouring;
+
+import io.proactor.LeasedBuffer;
+import io.proactor.core.ProactorLoop;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proactor's pool of receive buffers that the kernel picks from only when data arrives (provided buffers,
+ * group {@link #group()}): a {@code RECV} with {@code BUFFER_SELECT} names the group instead of a buffer, so an
+ * idle connection with a receive pending holds no memory. Two mechanisms, chosen when the ring is set up:
+ * <ul>
+ *   <li>{@link BufferRing}: a ring-mapped buffer ring (Linux 5.19+; consumed incrementally on 6.12+); giving a
+ *       buffer back is a store into shared memory, with no SQE and no CQE;</li>
+ *   <li>{@link ProvidedBuffers}: the older {@code PROVIDE_BUFFERS} request, one SQE and one CQE per batch
+ *       of buffers given back; used where buffer rings are not available.</li>
+ * </ul>
+ *
+ * <p><b>Threading.</b> Loop only, except {@link LeasedBuffer#release()}, which hands back to the loop.
+ */
+interface ReceiveBuffers {
+
+    /**
+     * A buffer ring of up to {@code count} buffers of {@code size} bytes, or, where the kernel or Netty
+     * cannot register one or {@code tryBufferRing} is false, {@code PROVIDE_BUFFERS} with {@code count}
+     * buffers. Loop only.
+     */
+    static ReceiveBuffers open(ProactorLoop loop, IoUringCompletionEventQueue ring, int size, int count,
+                               boolean tryBufferRing) {
+        String why;
+        if (!tryBufferRing) {
+            why = "-D" + IoUringEngine.BUFFER_RING_PROPERTY + "=false";
+        } else if (NettyRingInternals.unavailabilityCause() != null) {
+            why = NettyRingInternals.unavailabilityCause().getMessage();
+        } else {
+            try {
+                return BufferRing.register(loop, ring.ringFd(), size, count, true);
+            } catch (NettyRingInternals.RingRegistrationException e) {
+                why = e.getMessage();
+            }
+        }
+        LoggerFactory.getLogger(ReceiveBuffers.class).debug("receive buffers use PROVIDE_BUFFERS: {}", why);
+        ProvidedBuffers buffers = new ProvidedBuffers(loop, ring, size, count);
+        ring.beforeSubmit(buffers::provideReleased);
+        return buffers;
+    }
+
+    /** The buffer group receives name. */
+    short group();
+
+    /** Makes the group ready for receives (on first use); loop only. {@code false} if the ring refused. */
+    boolean ready();
+
+    /**
+     * The data of a receive's CQE ({@code res > 0} bytes, {@code flags} with {@code IORING_CQE_F_BUFFER}), lent
+     * to the caller until it releases it.
+     */
+    LeasedBuffer lend(int res, int flags);
+
+    /** A CQE that names a buffer but carries no data (end of stream, an error): the buffer goes back. */
+    void giveBack(int flags);
+
+    /**
+     * A receive ended with {@code -ENOBUFS}: the group was dry and nothing was read. The pool grows if it may
+     * and runs {@code retry} soon, or runs it once a buffer has come back.
+     */
+    void exhausted(Runnable retry);
+
+    /** Buffers (or parts of buffers) lent to handlers right now; a diagnostic. */
+    int lent();
+
+    /** Receives that found the group dry so far; a diagnostic. */
+    long exhaustions();
+
+    /** What this pool is, for logs and {@code ./proactor engines}. */
+    String describe();
+
+    void close();
+}

@@ -1,0 +1,545 @@
+package io.proactor.iouring;
+
+import static io.proactor.tests.TestSupport.assertBytesEqual;
+import static io.proactor.tests.TestSupport.await;
+import static io.proactor.tests.TestSupport.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proactor.AsyncServerSocket;
+import io.proactor.AsyncSocket;
+import io.proactor.CompletionHandler;
+import io.proactor.Engines;
+import io.proactor.LeasedBuffer;
+import io.proactor.ProactorGroup;
+import io.proactor.ProactorGroupConfig;
+import io.proactor.core.ProactorLoop;
+import io.proactor.spi.Engine;
+import io.proactor.tests.LeakCheck;
+import io.proactor.tests.TestSupport;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The receive buffers of the io_uring engine, on both mechanisms: the ring-mapped buffer ring (the default) and
+ * {@code PROVIDE_BUFFERS}, forced with {@code -Dproactor.iouring.bufferRing=false} while a group is opened.
+ */
+@Timeout(180)
+class IoUringReceiveBuffersTest {
+
+    static {
+        Engines.require(IoUringEngine.NAME); // the availability probe's ring, before any leak count
+    }
+
+    @RegisterExtension
+    final LeakCheck leakCheck = new LeakCheck();
+
+    private final Engine engine = Engines.require(IoUringEngine.NAME);
+
+    /** Opens a group whose receives use a buffer ring ({@code true}) or PROVIDE_BUFFERS ({@code false}). */
+    private ProactorGroup open(boolean bufferRing, int bufferSize, int bufferCount) {
+        String previous = System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, Boolean.toString(bufferRing));
+        try {
+            return ProactorGroup.open(engine, ProactorGroupConfig.of(1).withReceiveBuffers(bufferSize, bufferCount));
+        } finally {
+            System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, previous == null ? "true" : previous);
+        }
+    }
+
+    private static <T> T onLoop(ProactorGroup group, Function<ReceiveBuffers, T> query) throws Throwable {
+        ProactorLoop loop = (ProactorLoop) group.next();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> result.complete(query.apply(((IoUringOperationProcessor) loop.processor()).buffers())));
+        return await(result);
+    }
+
+    /** Fails loudly when a Netty upgrade moves the members {@link NettyRingInternals} reaches for. */
+    @Test
+    void nettysInternalsForBufferRingsAreReachable() {
+        Throwable cause = NettyRingInternals.unavailabilityCause();
+        assertEquals(null, cause, () -> "Netty changed: update NettyRingInternals, or receives silently fall back "
+                + "to PROVIDE_BUFFERS: " + cause);
+    }
+
+    @Test
+    void theDefaultOnThisKernelIsAnIncrementallyConsumedBufferRing() throws Throwable {
+        assertTrue(engine.details().contains("ring-mapped buffer ring"), engine.details());
+        try (ProactorGroup group = open(true, 4096, 64)) {
+            ReceiveBuffers buffers = onLoop(group, b -> b);
+            BufferRing ring = assertInstanceOf(BufferRing.class, buffers,
+                    "Netty's internals for buffer rings are reachable and the kernel has buffer rings");
+            String[] release = System.getProperty("os.version").split("[.-]");
+            boolean incrementalKernel = Integer.parseInt(release[0]) > 6
+                    || (Integer.parseInt(release[0]) == 6 && Integer.parseInt(release[1]) >= 12);
+            assertEquals(incrementalKernel, ring.incremental(), "IOU_PBUF_RING_INC is used where the kernel has it");
+        }
+        try (ProactorGroup group = open(false, 4096, 64)) {
+            assertInstanceOf(ProvidedBuffers.class, onLoop(group, b -> b), "the fallback can be forced");
+        }
+    }
+
+    @Test
+    void anUnknownBufferRingSettingIsRefusedWithTheValuesThatWork() {
+        String previous = System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, "yes");
+        try {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> ProactorGroup.open(engine, 1).close());
+            assertTrue(e.getMessage().contains("use true") && e.getMessage().contains("or false"), e.getMessage());
+        } finally {
+            System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, previous == null ? "true" : previous);
+        }
+    }
+
+    @ParameterizedTest(name = "bufferRing={0}")
+    @ValueSource(booleans = {true, false})
+    void idleConnectionsWithAReceivePendingHoldNoBuffer(boolean bufferRing) throws Throwable {
+        try (ProactorGroup group = open(bufferRing, 4096, 8)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 512);
+            List<SocketChannel> clients = new ArrayList<>();
+            List<AsyncSocket> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    clients.add(SocketChannel.open(listener.localAddress()));
+                    AsyncSocket s = await(a);
+                    servers.add(s);
+                    s.receive(); // stays pending: the client sends nothing
+                }
+                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent), "200 pending receives, none holds a buffer");
+                if (bufferRing) {
+                    assertEquals(BufferRing.INITIAL_BUFFERS, onLoop(group, b -> ((BufferRing) b).buffers()).intValue(),
+                            "idle receives make the ring grow no buffer");
+                }
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (SocketChannel c : clients) {
+                    c.close();
+                }
+                listener.close();
+            }
+        }
+    }
+
+    /**
+     * More data arrives than the pool may hold, and nothing is released at first: the pool runs dry at its cap,
+     * receives wait instead of failing, and once leases are released every byte arrives, in order.
+     */
+    @ParameterizedTest(name = "bufferRing={0}")
+    @ValueSource(booleans = {true, false})
+    void exhaustedBuffersRecoverWithNoDataLost(boolean bufferRing) throws Throwable {
+        int buffers = 4;
+        int connections = 8;
+        int perConnection = 4096;
+        try (ProactorGroup group = open(bufferRing, 1024, buffers)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 64);
+            List<Socket> clients = new ArrayList<>();
+            List<AsyncSocket> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    Socket c = new Socket();
+                    c.connect(listener.localAddress());
+                    clients.add(c);
+                    servers.add(await(a));
+                    OutputStream out = c.getOutputStream();
+                    out.write(randomBytes(perConnection, i));
+                    out.flush();
+                }
+                Thread.sleep(100); // all the bytes are in the server's socket buffers
+                // Phase 1: one receive per connection, nothing released: 32 KiB against 4 KiB of buffers
+                List<CompletableFuture<LeasedBuffer>> first = new ArrayList<>();
+                for (AsyncSocket s : servers) {
+                    first.add(s.receive());
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
+                while (onLoop(group, ReceiveBuffers::exhaustions) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the pool never ran dry");
+                    Thread.sleep(5);
+                }
+                long done = first.stream().filter(CompletableFuture::isDone).count();
+                assertTrue(done >= 1 && done < connections, "receives completed with the pool dry: " + done);
+                assertTrue(first.stream().noneMatch(CompletableFuture::isCompletedExceptionally), "none failed");
+                // Phase 2: consume and give back every lease as soon as it arrives (as a handler would)
+                ByteBuffer[] got = new ByteBuffer[connections];
+                for (int i = 0; i < connections; i++) {
+                    got[i] = ByteBuffer.allocate(perConnection);
+                }
+                List<CompletableFuture<LeasedBuffer>> current = new ArrayList<>(first);
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
+                int complete = 0;
+                while (complete < connections) {
+                    boolean progress = false;
+                    for (int i = 0; i < connections; i++) {
+                        if (got[i].hasRemaining() && current.get(i).isDone()) {
+                            take(current.get(i), got[i]);
+                            progress = true;
+                            if (got[i].hasRemaining()) {
+                                current.set(i, servers.get(i).receive());
+                            } else {
+                                complete++;
+                            }
+                        }
+                    }
+                    if (!progress) {
+                        assertTrue(System.nanoTime() < deadline, "receives stalled; complete: " + complete);
+                        Thread.sleep(1);
+                    }
+                }
+                for (int i = 0; i < connections; i++) {
+                    assertBytesEqual(randomBytes(perConnection, i), got[i].flip());
+                }
+                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
+                if (bufferRing) {
+                    assertTrue(onLoop(group, b -> ((BufferRing) b).buffers()) <= buffers, "never beyond the cap");
+                }
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+                listener.close();
+            }
+        }
+    }
+
+    /**
+     * 48 connections send 1 KiB each into 1 KiB buffers and every lease is held: the ring grows from its
+     * initial few to hold them. 32 more need more than the cap of 64: the ring stops there, their receives wait
+     * (counted as exhaustions) and complete, with the right bytes, once the first leases are released.
+     */
+    @Test
+    void theRingGrowsUnderLoadUpToItsCapAndNoFurther() throws Throwable {
+        int cap = 64;
+        int first = 48;
+        int more = 32;
+        try (ProactorGroup group = open(true, 1024, cap)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 128);
+            List<Socket> clients = new ArrayList<>();
+            List<AsyncSocket> servers = new ArrayList<>();
+            try {
+                List<CompletableFuture<LeasedBuffer>> receives = new ArrayList<>();
+                for (int i = 0; i < first + more; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    Socket c = new Socket();
+                    c.connect(listener.localAddress());
+                    clients.add(c);
+                    AsyncSocket s = await(a);
+                    servers.add(s);
+                    receives.add(s.receive());
+                }
+                List<LeasedBuffer> held = new ArrayList<>();
+                for (int i = 0; i < first; i++) {
+                    clients.get(i).getOutputStream().write(randomBytes(1024, i));
+                    LeasedBuffer lease = await(receives.get(i));
+                    assertBytesEqual(randomBytes(1024, i), lease.buffer().duplicate());
+                    held.add(lease);
+                }
+                int grown = onLoop(group, b -> ((BufferRing) b).buffers());
+                assertTrue(grown >= first && grown <= cap, "grew from " + BufferRing.INITIAL_BUFFERS + " to "
+                        + grown + " buffers for " + first + " held, at most " + cap);
+                for (int i = first; i < first + more; i++) {
+                    clients.get(i).getOutputStream().write(randomBytes(1024, i));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
+                while (onLoop(group, ReceiveBuffers::exhaustions) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "80 KiB held in a 64 KiB ring never ran it dry");
+                    Thread.sleep(5);
+                }
+                assertEquals(cap, onLoop(group, b -> ((BufferRing) b).buffers()).intValue(), "stopped at the cap");
+                held.forEach(LeasedBuffer::release);
+                for (int i = first; i < first + more; i++) {
+                    LeasedBuffer lease = await(receives.get(i));
+                    ByteBuffer got = ByteBuffer.allocate(1024).put(lease.buffer());
+                    lease.release();
+                    while (got.hasRemaining()) { // a receive that waited may come back in parts
+                        take(servers.get(i).receive(), got);
+                    }
+                    assertBytesEqual(randomBytes(1024, i), got.flip());
+                }
+                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
+                // quiet now: the ring starts over with its initial buffers, and receiving still works
+                List<CompletableFuture<LeasedBuffer>> after = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    after.add(servers.get(i).receive());
+                }
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
+                while (onLoop(group, b -> ((BufferRing) b).shrinks()) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "an idle grown ring never shrank");
+                    Thread.sleep(20);
+                }
+                assertEquals(BufferRing.INITIAL_BUFFERS, onLoop(group, b -> ((BufferRing) b).buffers()).intValue());
+                for (int i = 0; i < 4; i++) {
+                    clients.get(i).getOutputStream().write(randomBytes(3000, 100 + i));
+                    ByteBuffer got = ByteBuffer.allocate(3000);
+                    take(after.get(i), got);
+                    while (got.hasRemaining()) {
+                        take(servers.get(i).receive(), got);
+                    }
+                    assertBytesEqual(randomBytes(3000, 100 + i), got.flip());
+                }
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+                listener.close();
+            }
+        }
+    }
+
+    @Test
+    void manySmallMessagesShareOneIncrementallyConsumedBuffer() throws Throwable {
+        int connections = 100;
+        try (ProactorGroup group = open(true, 16384, 256)) {
+            boolean incremental = onLoop(group, b -> ((BufferRing) b).incremental());
+            org.junit.jupiter.api.Assumptions.assumeTrue(incremental, "the kernel consumes buffers incrementally (checked by the default-mechanism test)");
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 128);
+            List<Socket> clients = new ArrayList<>();
+            List<AsyncSocket> servers = new ArrayList<>();
+            try {
+                List<CompletableFuture<LeasedBuffer>> receives = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    Socket c = new Socket();
+                    c.connect(listener.localAddress());
+                    clients.add(c);
+                    AsyncSocket s = await(a);
+                    servers.add(s);
+                    receives.add(s.receive());
+                    c.getOutputStream().write(randomBytes(64, i));
+                }
+                List<LeasedBuffer> held = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    LeasedBuffer lease = await(receives.get(i));
+                    assertBytesEqual(randomBytes(64, i), lease.buffer().duplicate());
+                    held.add(lease);
+                }
+                // 100 leases held at once, 6.4 KB: they fit in the first 16 KiB buffers
+                assertEquals(BufferRing.INITIAL_BUFFERS, onLoop(group, b -> ((BufferRing) b).buffers()).intValue(),
+                        "100 small messages held at once made the ring grow");
+                assertEquals(connections, (int) onLoop(group, ReceiveBuffers::lent));
+                held.forEach(LeasedBuffer::release);
+                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+                listener.close();
+            }
+        }
+    }
+
+    /**
+     * 2,000 connections, each with messages in flight at once, through a pool far smaller than what is in
+     * flight: every byte comes back, in order, and the pool ran dry on the way.
+     */
+    @ParameterizedTest(name = "bufferRing={0}")
+    @ValueSource(booleans = {true, false})
+    void twoThousandConcurrentEchoConnectionsUnderASmallCapLoseNoByte(boolean bufferRing) throws Throwable {
+        int connections = 2000;
+        int rounds = 3;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (ProactorGroup group = open(bufferRing, 1024, 8)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 4096);
+            List<SocketChannel> clients = new ArrayList<>();
+            AtomicInteger received = new AtomicInteger();
+            List<AsyncSocket> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    clients.add(SocketChannel.open(listener.localAddress()));
+                    AsyncSocket s = await(a);
+                    servers.add(s);
+                    echoWithLeases(s, received);
+                }
+                for (int round = 0; round < rounds; round++) {
+                    int r = round;
+                    // hold the loop while every client sends, so that all 2,000 messages wait for one ring run
+                    CountDownLatch sent = new CountDownLatch(1);
+                    group.next().execute(() -> awaitQuietly(sent));
+                    for (int i = 0; i < connections; i++) {
+                        clients.get(i).write(ByteBuffer.wrap(randomBytes(100 + i % 400, r * connections + i)));
+                    }
+                    sent.countDown();
+                    List<Future<?>> checks = new ArrayList<>();
+                    for (int t = 0; t < 8; t++) {
+                        int first = t;
+                        checks.add(pool.submit(() -> {
+                            for (int i = first; i < connections; i += 8) {
+                                byte[] expected = randomBytes(100 + i % 400, r * connections + i);
+                                ByteBuffer echo = ByteBuffer.allocate(expected.length);
+                                while (echo.hasRemaining()) {
+                                    if (clients.get(i).read(echo) < 0) {
+                                        throw new AssertionError("connection " + i + " ended early");
+                                    }
+                                }
+                                assertBytesEqual(expected, echo.flip());
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> check : checks) {
+                        check.get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS);
+                    }
+                }
+                assertTrue(onLoop(group, ReceiveBuffers::exhaustions) > 0,
+                        "200 KB in flight through an 8 KiB pool: it ran dry, and nothing was lost");
+                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
+                assertFalse(received.get() < rounds * connections, "a lease per message at least");
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (SocketChannel c : clients) {
+                    c.close();
+                }
+                listener.close();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aQuietRingGivesEachReleasedBufferBackAtOnce() throws Throwable {
+        try (ProactorGroup group = open(false, 1024, 2)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 8);
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            try (Socket client = new Socket()) {
+                client.connect(listener.localAddress());
+                AsyncSocket server = await(accepted);
+                // with two buffers, ten messages go through only if every release reaches the kernel
+                for (int i = 0; i < 10; i++) {
+                    client.getOutputStream().write(randomBytes(100, i));
+                    LeasedBuffer lease = await(server.receive());
+                    assertBytesEqual(randomBytes(100, i), lease.buffer());
+                    long before = provideSubmissions(group);
+                    lease.release();
+                    assertEquals(before + 1, provideSubmissions(group), "given back by the release itself");
+                }
+                server.close();
+            } finally {
+                listener.close();
+            }
+        }
+    }
+
+    @Test
+    void aBusyRingGivesReleasedBuffersBackInRuns() throws Throwable {
+        int connections = 16;
+        try (ProactorGroup group = open(false, 1024, 64)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 64);
+            List<Socket> clients = new ArrayList<>();
+            List<AsyncSocket> servers = new ArrayList<>();
+            AtomicInteger buffersReceived = new AtomicInteger();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    CompletableFuture<AsyncSocket> a = listener.accept();
+                    Socket c = new Socket();
+                    c.connect(listener.localAddress());
+                    clients.add(c);
+                    AsyncSocket s = await(a);
+                    servers.add(s);
+                    echoWithLeases(s, buffersReceived);
+                }
+                for (int round = 0; round < 3; round++) {
+                    long before = provideSubmissions(group);
+                    // hold the loop while every client sends, so one ring run hands out all the receives
+                    CountDownLatch sent = new CountDownLatch(1);
+                    group.next().execute(() -> awaitQuietly(sent));
+                    for (int i = 0; i < connections; i++) {
+                        clients.get(i).getOutputStream().write(randomBytes(100, round * connections + i));
+                    }
+                    Thread.sleep(20);
+                    sent.countDown();
+                    for (int i = 0; i < connections; i++) {
+                        byte[] echo = clients.get(i).getInputStream().readNBytes(100);
+                        assertBytesEqual(randomBytes(100, round * connections + i), ByteBuffer.wrap(echo));
+                    }
+                    long provides = provideSubmissions(group) - before;
+                    assertTrue(provides <= connections / 2, provides + " PROVIDE_BUFFERS for " + connections
+                            + " buffers released in one busy run: they were not given back together");
+                }
+                assertEquals(3 * connections, buffersReceived.get(), "one buffer per message");
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+                listener.close();
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Echoes what {@code s} receives: copies each lease, releases it at once, writes the copy, receives again. */
+    private static void echoWithLeases(AsyncSocket s, AtomicInteger buffersReceived) {
+        s.receive(null, new CompletionHandler<LeasedBuffer, Void>() {
+            @Override
+            public void completed(LeasedBuffer lease, Void a) {
+                if (lease == null) {
+                    return;
+                }
+                buffersReceived.incrementAndGet();
+                ByteBuffer copy = ByteBuffer.allocate(lease.buffer().remaining()).put(lease.buffer()).flip();
+                lease.release();
+                CompletionHandler<LeasedBuffer, Void> next = this;
+                s.write(copy, null, new CompletionHandler<Integer, Void>() {
+                    @Override
+                    public void completed(Integer n, Void b) {
+                        if (copy.hasRemaining()) {
+                            s.write(copy, null, this);
+                        } else {
+                            s.receive(null, next);
+                        }
+                    }
+
+                    @Override
+                    public void failed(Throwable exc, Void b) {
+                    }
+                });
+            }
+
+            @Override
+            public void failed(Throwable exc, Void a) {
+            }
+        });
+    }
+
+    private static long provideSubmissions(ProactorGroup group) throws Throwable {
+        return onLoop(group, b -> ((ProvidedBuffers) b).provideSubmissions());
+    }
+
+    /** Copies a received lease into {@code into} and gives the buffer back. */
+    private static void take(CompletableFuture<LeasedBuffer> receive, ByteBuffer into) throws Throwable {
+        LeasedBuffer lease = await(receive);
+        assertNotNull(lease, "end of stream before all bytes arrived");
+        into.put(lease.buffer());
+        lease.release();
+    }
+}
