@@ -212,14 +212,21 @@ final class BufferRing implements ReceiveBuffers {
         return lease;
     }
 
+    /**
+     * A CQE with a buffer and no data (end of stream). A whole-buffer ring consumed the buffer for nothing, so
+     * it goes back. An incremental ring did not: a commit of 0 bytes leaves the buffer at the head of the ring,
+     * though the CQE lacks {@code F_BUF_MORE} (kernel {@code io_kbuf_inc_commit}); giving it back would put it
+     * in the ring twice.
+     */
     @Override
     public void giveBack(int flags) {
+        if (incremental) {
+            return;
+        }
         int id = flags >>> IoUringSqes.CQE_BUFFER_SHIFT;
-        if (!incremental || (flags & CQE_F_BUF_MORE) == 0) {
-            kernelDone(id);
-            if (leases[id] == 0) {
-                recycle(id);
-            }
+        kernelDone(id);
+        if (leases[id] == 0) {
+            recycle(id);
         }
     }
 
@@ -232,10 +239,18 @@ final class BufferRing implements ReceiveBuffers {
         }
     }
 
+    /**
+     * A receive found the ring dry. The CQE may be stale: buffers given back later in the same run of
+     * completions are in the ring already, and then the receive is simply retried. Otherwise the pool grows if
+     * it may, or the receive waits for the next buffer to come back.
+     */
     @Override
     public void exhausted(Runnable retry) {
         exhaustions++;
-        if (buffers < cap) {
+        Totals.EXHAUSTIONS.increment();
+        if (inRing > 0) {
+            loop.execute(retry);
+        } else if (buffers < cap) {
             grow(buffers);
             loop.execute(retry);
         } else {

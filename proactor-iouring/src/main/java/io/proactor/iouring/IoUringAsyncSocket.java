@@ -487,7 +487,12 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
         }
         boolean hasBuffer = (flags & IoUringSqes.CQE_F_BUFFER) != 0;
         if (res > 0 && hasBuffer) {
-            received.add(processor.buffers().lend(res, flags));
+            LeasedBuffer lease = processor.buffers().lend(res, flags);
+            if (isOpen()) {
+                received.add(lease);
+            } else {
+                lease.release(); // data of a multishot still in flight when the socket closed: nobody will ask
+            }
         } else {
             if (hasBuffer) {
                 processor.buffers().giveBack(flags);

@@ -112,11 +112,19 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
         recycle(leases[flags >>> IoUringSqes.CQE_BUFFER_SHIFT]);
     }
 
-    /** The group is fixed: {@code retry} runs once a buffer has been given back to the kernel. */
+    /**
+     * The group is fixed: {@code retry} runs once a buffer has been given back to the kernel, or soon if one was
+     * given back since (the {@code -ENOBUFS} CQE may be older than a release in the same run of completions).
+     */
     @Override
     public void exhausted(Runnable retry) {
         exhaustions++;
-        waiting.add(retry);
+        Totals.EXHAUSTIONS.increment();
+        if (lent < count && released.isEmpty()) {
+            loop.execute(retry); // a buffer is in the kernel's hands, or in a PROVIDE_BUFFERS queued before it
+        } else {
+            waiting.add(retry);
+        }
     }
 
     @Override

@@ -75,4 +75,13 @@ interface ReceiveBuffers {
     String describe();
 
     void close();
+
+    /** Counts over every pool of this JVM, for soak reports (per-pool figures are on each pool). */
+    final class Totals {
+        /** Receives that found a pool dry. */
+        static final java.util.concurrent.atomic.LongAdder EXHAUSTIONS = new java.util.concurrent.atomic.LongAdder();
+
+        private Totals() {
+        }
+    }
 }

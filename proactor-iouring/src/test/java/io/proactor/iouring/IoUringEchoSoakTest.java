@@ -9,4 +9,9 @@ class IoUringEchoSoakTest extends EchoSoakSuite {
     protected Engine engine() {
         return Engines.require(IoUringEngine.NAME);
     }
+
+    @Override
+    protected String engineReport() {
+        return "; receives that found the buffer pool dry: " + ReceiveBuffers.Totals.EXHAUSTIONS.sum();
+    }
 }

@@ -418,6 +418,138 @@ class IoUringReceiveBuffersTest {
         }
     }
 
+    /**
+     * 2,000 connections each send a little and close, through a pool of 4 buffers: every byte and every end of
+     * stream arrives. (A zero-byte completion names a buffer; on an incrementally consumed ring that buffer
+     * stays with the kernel, and giving it back would put it in the ring twice and lose data.)
+     */
+    @ParameterizedTest(name = "bufferRing={0}")
+    @ValueSource(booleans = {true, false})
+    void everyEndOfStreamArrivesThroughATinyPool(boolean bufferRing) throws Throwable {
+        int connections = 2000;
+        try (ProactorGroup group = open(bufferRing, 1024, 4)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 4096);
+            List<AsyncSocket> servers = new ArrayList<>();
+            List<CompletableFuture<byte[]>> results = new ArrayList<>();
+            try {
+                for (int round = 0; round < 2; round++) {
+                    for (int i = 0; i < connections / 2; i++) {
+                        int id = round * connections + i;
+                        CompletableFuture<AsyncSocket> a = listener.accept();
+                        try (SocketChannel c = SocketChannel.open(listener.localAddress())) {
+                            c.write(ByteBuffer.wrap(randomBytes(10 + i % 50, id)));
+                        } // closed at once: the server sees the bytes, then the end of stream
+                        AsyncSocket s = await(a);
+                        servers.add(s);
+                        results.add(readToEnd(s));
+                    }
+                }
+                for (int i = 0; i < results.size(); i++) {
+                    int round = i / (connections / 2);
+                    int k = i % (connections / 2);
+                    byte[] got = results.get(i).get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS);
+                    assertBytesEqual(randomBytes(10 + k % 50, round * connections + k), ByteBuffer.wrap(got));
+                }
+                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                listener.close();
+            }
+        }
+    }
+
+    /** Everything {@code s} receives up to the end of stream, each lease released at once. */
+    private static CompletableFuture<byte[]> readToEnd(AsyncSocket s) {
+        CompletableFuture<byte[]> done = new CompletableFuture<>();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        s.receive(null, new CompletionHandler<LeasedBuffer, Void>() {
+            @Override
+            public void completed(LeasedBuffer lease, Void a) {
+                if (lease == null) {
+                    done.complete(bytes.toByteArray());
+                    return;
+                }
+                ByteBuffer b = lease.buffer();
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                lease.release();
+                bytes.writeBytes(chunk);
+                s.receive(null, this);
+            }
+
+            @Override
+            public void failed(Throwable exc, Void a) {
+                done.completeExceptionally(exc);
+            }
+        });
+        return done;
+    }
+
+    /**
+     * Data a multishot receive brought in after its socket was closed (the CQEs of one run: the handler closes
+     * on the first of four) goes straight back to the pool: nobody will ever ask for it.
+     */
+    @ParameterizedTest(name = "bufferRing={0}")
+    @ValueSource(booleans = {true, false})
+    void dataArrivingAfterCloseIsGivenBack(boolean bufferRing) throws Throwable {
+        try (ProactorGroup group = open(bufferRing, 1024, 8)) {
+            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 8);
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            try (Socket client = new Socket()) {
+                client.connect(listener.localAddress());
+                AsyncSocket server = await(accepted);
+                client.getOutputStream().write(randomBytes(4096, 1)); // four buffers' worth, there at once
+                Thread.sleep(50);
+                CompletableFuture<Void> closed = new CompletableFuture<>();
+                server.receive(null, new CompletionHandler<LeasedBuffer, Void>() {
+                    @Override
+                    public void completed(LeasedBuffer lease, Void v) {
+                        lease.release();
+                        server.close(); // more CQEs of this multishot are already in the queue
+                        closed.complete(null);
+                    }
+
+                    @Override
+                    public void failed(Throwable exc, Void v) {
+                        closed.completeExceptionally(exc);
+                    }
+                });
+                await(closed);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
+                while (onLoop(group, ReceiveBuffers::lent) != 0) {
+                    assertTrue(System.nanoTime() < deadline, "a buffer received after close is never given back");
+                    Thread.sleep(5);
+                }
+            } finally {
+                listener.close();
+            }
+        }
+    }
+
+    /**
+     * An {@code -ENOBUFS} CQE can be older than a release handled earlier in the same run of completions: by
+     * the time it is handled the pool has a buffer in the kernel again, and no release may ever follow. The
+     * receive is retried at once rather than left waiting.
+     */
+    @ParameterizedTest(name = "bufferRing={0}")
+    @ValueSource(booleans = {true, false})
+    void aStaleExhaustionIsRetriedAtOnce(boolean bufferRing) throws Throwable {
+        try (ProactorGroup group = open(bufferRing, 1024, 1)) {
+            CompletableFuture<Boolean> retried = new CompletableFuture<>();
+            // the pool holds its one buffer in the kernel, nothing lent: exactly the state after such a release
+            CompletableFuture<Void> reported = new CompletableFuture<>();
+            group.next().execute(() -> {
+                ReceiveBuffers buffers = ((IoUringOperationProcessor) ((ProactorLoop) group.next()).processor())
+                        .buffers();
+                buffers.ready();
+                buffers.exhausted(() -> retried.complete(true));
+                reported.complete(null);
+            });
+            await(reported);
+            assertTrue(retried.get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS), "the receive was retried");
+        }
+    }
+
     @Test
     void aQuietRingGivesEachReleasedBufferBackAtOnce() throws Throwable {
         try (ProactorGroup group = open(false, 1024, 2)) {

@@ -3,6 +3,7 @@ package io.proactor.tests;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.protocol.Connection;
+import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * no connection) and again at the end of the run; they must be flat ({@link ProcessResources#assertFlatSince}).
  * The run lasts {@code -Dproactor.soak.seconds} (default 10) after
  * {@code -Dproactor.soak.warmupSeconds} (default 2): the normal build runs the short soak, a long soak is the
- * same test with a larger duration.
+ * same test with a larger duration. {@code -Dproactor.soak.clients} (default 16) sets the concurrent
+ * sessions, {@code -Dproactor.soak.receiveBuffers} the receive-buffer cap per proactor.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class EchoSoakSuite {
@@ -51,12 +53,20 @@ public abstract class EchoSoakSuite {
     static final long SECONDS = Long.getLong("proactor.soak.seconds", 10);
     static final long WARMUP_SECONDS = Long.getLong("proactor.soak.warmupSeconds", 2);
     static final int MAX_SESSION_BYTES = 256 * 1024;
+    /** Receive buffers per proactor: a low {@code -Dproactor.soak.receiveBuffers} makes pools run dry. */
+    static final int RECEIVE_BUFFERS = Integer.getInteger("proactor.soak.receiveBuffers",
+            ConnectionOptions.DEFAULT.receiveBufferCount());
 
     @RegisterExtension
     final LeakCheck leakCheck = new LeakCheck();
 
     /** The server engine under test. */
     protected abstract Engine engine();
+
+    /** Engine-specific figures for the soak's summary line, e.g. how often receive buffers ran out. */
+    protected String engineReport() {
+        return "";
+    }
 
     enum Kind { ORDERLY, HALF_CLOSE, RESET, VANISH }
 
@@ -96,7 +106,9 @@ public abstract class EchoSoakSuite {
             sessions.put(k, new LongAdder());
         }
         try (ProtocolServer server = ProtocolServer.builder().engine(engine()).model(ThreadingModel.MAIN_SUB)
-                .threads(2).handler(RecordingEcho::new).bind(TestSupport.loopback(0))) {
+                .threads(2).handler(RecordingEcho::new)
+                .options(ConnectionOptions.DEFAULT.withReceiveBufferCount(RECEIVE_BUFFERS))
+                .backlog(Math.max(128, CLIENTS)).bind(TestSupport.loopback(0))) {
             InetSocketAddress address = (InetSocketAddress) server.localAddress();
             runLoad(address, WARMUP_SECONDS, 1);
             ProcessResources before = ProcessResources.atQuietPoint(server::connectionCount);
@@ -105,8 +117,9 @@ public abstract class EchoSoakSuite {
             ProcessResources after = ProcessResources.atQuietPoint(server::connectionCount);
 
             long run = totalSessions() - sessionsBefore;
-            System.out.printf("soak %s: %d s, %d sessions (with warm-up: %s), %,d bytes verified; before %s; after %s%n",
-                    engine().name(), SECONDS, run, sessions, bytesVerified.sum(), before, after);
+            System.out.printf("soak %s: %d s, %d clients, %d sessions (with warm-up: %s), %,d bytes verified; "
+                    + "before %s; after %s%s%n", engine().name(), SECONDS, CLIENTS, run, sessions,
+                    bytesVerified.sum(), before, after, engineReport());
             assertTrue(clientFailures.isEmpty(), clientFailures.size() + " client sessions failed, e.g. "
                     + clientFailures.stream().limit(5).toList());
             assertTrue(unexpectedServerCloses.isEmpty(), "server connections ended by " + unexpectedServerCloses);
