@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * @param threads     I/O loops (or workers for {@link ThreadingModel#WORKER_POOL}); ignored by SINGLE
  * @param handlers    makes the handler of each new connection
  * @param options     per-connection options
- * @param backlog     listen backlog (0: the system default)
+ * @param backlog     listen backlog of each listener (0: the default, the kernel's {@code somaxconn}; see
+ *                    {@link io.proactor.core.ListenBacklog#forListen})
  * @param stallWatch  how threads kept busy by a blocking callback are reported
  */
 public record ServerSpec(InetSocketAddress bindAddress, ThreadingModel model, int threads,

@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.proactor.Engines;
+import io.proactor.core.ListenBacklog;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
@@ -44,10 +45,11 @@ import java.nio.charset.StandardCharsets;
 public final class EchoServerMain {
 
     /**
-     * Listen backlog: the demo opens thousands of connections in bursts, and a connection the client counts as
-     * open while the full accept queue drops its last ACK may never reach the server (Java's default is 50).
+     * Listen backlog, the same for Netty as the engines' default (the kernel's somaxconn): the demo opens
+     * thousands of connections in bursts, and a connection the client counts as open while the full accept queue
+     * drops its last ACK may never reach the server (Java's default is 50).
      */
-    private static final int BACKLOG = 4096;
+    private static final int BACKLOG = ListenBacklog.defaultBacklog();
 
     private static final String USAGE =
             "usage: EchoServerMain proactor-<engine>|netty-io_uring|netty-epoll PORT [MODEL [THREADS]]";
@@ -82,7 +84,7 @@ public final class EchoServerMain {
         if (kind.startsWith("proactor-")) {
             ProtocolHandler echo = (Connection c, ByteBuffer data) -> c.write(data);
             ProtocolServer s = ProtocolServer.builder().engine(Engines.require(kind.substring("proactor-".length())))
-                    .model(model).threads(threads).backlog(BACKLOG).handler(() -> echo).bind(address);
+                    .model(model).threads(threads).handler(() -> echo).bind(address);
             server = s;
             port = s.localAddress().getPort();
         } else if (kind.equals("netty-io_uring") || kind.equals("netty-epoll")) {

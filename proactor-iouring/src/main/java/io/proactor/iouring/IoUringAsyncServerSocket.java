@@ -3,6 +3,7 @@ package io.proactor.iouring;
 import io.netty.channel.unix.Socket;
 import io.proactor.AsyncServerSocket;
 import io.proactor.core.AbstractAsyncServerSocket;
+import io.proactor.core.ListenBacklog;
 import io.proactor.core.OperationSlot;
 import io.proactor.core.ProactorLoop;
 import java.io.IOException;
@@ -22,8 +23,6 @@ import java.util.Objects;
 final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket implements RingHandle.Listener {
 
     private static final int ACCEPT = 1;
-    /** The kernel's default somaxconn on current Linux. */
-    private static final int DEFAULT_BACKLOG = 4096;
 
     private final Socket socket;
     private final RingHandle handle;
@@ -44,11 +43,9 @@ final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket implement
     @Override
     public AsyncServerSocket bind(SocketAddress local, int backlog) throws IOException {
         Objects.requireNonNull(local, "'local' is null");
-        if (backlog < 0) {
-            throw new IllegalArgumentException("'backlog' must be >= 0, was " + backlog);
-        }
+        int queue = ListenBacklog.forListen(backlog);
         socket.bind(local);
-        socket.listen(backlog == 0 ? DEFAULT_BACKLOG : backlog);
+        socket.listen(queue);
         bound = true;
         return this;
     }

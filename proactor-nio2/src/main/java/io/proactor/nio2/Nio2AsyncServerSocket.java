@@ -2,6 +2,7 @@ package io.proactor.nio2;
 
 import io.proactor.AsyncServerSocket;
 import io.proactor.core.AbstractAsyncServerSocket;
+import io.proactor.core.ListenBacklog;
 import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.OperationSlot;
 import io.proactor.core.ProactorLoop;
@@ -63,10 +64,8 @@ final class Nio2AsyncServerSocket extends AbstractAsyncServerSocket {
     @Override
     public AsyncServerSocket bind(SocketAddress local, int backlog) throws IOException {
         Objects.requireNonNull(local, "'local' is null");
-        if (backlog < 0) {
-            throw new IllegalArgumentException("'backlog' must be >= 0, was " + backlog);
-        }
-        channel.bind(local, backlog);
+        // not the JDK's default: bind(local, 0) would listen with a backlog of 50
+        channel.bind(local, ListenBacklog.forListen(backlog));
         return this;
     }
 

@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.core.ListenBacklog;
 import io.proactor.core.StallWatchdog;
 import io.proactor.core.WorkerPool;
 import io.proactor.protocol.ProtocolHandler;
@@ -105,7 +106,7 @@ final class ReactorProtocolServer implements ProtocolServer {
             if (reusePort) {
                 listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            listener.bind(address, spec.backlog());
+            listener.bind(address, ListenBacklog.forListen(spec.backlog())); // the JDK's default would be 50
             listener.configureBlocking(false);
             bound = (InetSocketAddress) listener.getLocalAddress();
         } catch (IOException | RuntimeException e) {
@@ -224,6 +225,11 @@ final class ReactorProtocolServer implements ProtocolServer {
         } catch (IOException e) {
             // closing releases the descriptor even when it reports an error
         }
+    }
+
+    /** The loops that accept: loop 0, or every loop in REUSEPORT (for tests). */
+    List<ReactorLoop> acceptingLoops() {
+        return spec.model() == ThreadingModel.REUSEPORT ? List.copyOf(loops) : List.of(loops.get(0));
     }
 
     @Override

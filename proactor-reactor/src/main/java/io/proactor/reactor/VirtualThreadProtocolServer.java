@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.core.ListenBacklog;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
@@ -71,7 +72,7 @@ final class VirtualThreadProtocolServer implements ProtocolServer {
             if (spec.model() == ThreadingModel.REUSEPORT) {
                 listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            listener.bind(address, spec.backlog());
+            listener.bind(address, ListenBacklog.forListen(spec.backlog())); // the JDK's default would be 50
             // port 0 picks a port once; further REUSEPORT listeners join that port
             address = (InetSocketAddress) listener.getLocalAddress();
             if (localAddress == null) {

@@ -155,6 +155,17 @@ public final class CommandLine {
         }
     }
 
+    /** The largest {@code --backlog} accepted; the kernel's {@code net.core.somaxconn} caps what it uses. */
+    static final int MAX_BACKLOG = 1_000_000;
+
+    /**
+     * {@code --backlog N}, the listen backlog, 1 to {@value #MAX_BACKLOG}; 0 when the flag is not given, which
+     * the server builder takes for its default (the kernel's {@code somaxconn}).
+     */
+    int backlog() throws UsageException {
+        return integer("backlog", 0, 1, MAX_BACKLOG);
+    }
+
     ThreadingModel model() throws UsageException {
         try {
             return ThreadingModel.parse(string("model", "single"));

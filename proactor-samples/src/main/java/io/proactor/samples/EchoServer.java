@@ -16,12 +16,17 @@ public final class EchoServer {
 
     static final String USAGE = """
             usage: proactor echo-server [--port N] [--host ADDRESS] [--engine NAME] [--model MODEL] [--threads N]
+                                        [--backlog N]
 
               --port     TCP port to listen on (default 7007; 0 picks a free port)
               --host     address to bind (default 127.0.0.1)
               --engine   nio2 | io_uring | reactor | virtual-threads (default: the best available)
               --model    single | worker-pool | main-sub | reuseport (default single)
               --threads  I/O loops for main-sub and reuseport, workers for worker-pool (default 2)
+              --backlog  connections the kernel may complete and queue before the server accepts them
+                         (default: the kernel's limit, net.core.somaxconn, 4096 on current Linux; the kernel
+                         cuts a larger N to it); a burst of connects beyond it loses SYNs, which clients send
+                         again only after 1 s
 
             Stops cleanly on Ctrl-C.""";
 
@@ -52,7 +57,7 @@ public final class EchoServer {
 
     /** Parses the flags and starts the server; {@code null} after printing the help text. */
     static ProtocolServer start(String[] args, PrintStream out) throws CommandLine.UsageException, IOException {
-        CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads"));
+        CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads", "backlog"));
         if (cl.help()) {
             out.println(USAGE);
             return null;
@@ -61,13 +66,14 @@ public final class EchoServer {
         String host = cl.string("host", "127.0.0.1");
         ThreadingModel model = cl.model();
         int threads = cl.integer("threads", 2, 1, 1024);
+        int backlog = cl.backlog();
         Engine engine = cl.engine();
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
             throw new CommandLine.UsageException("--host '" + host + "' cannot be resolved");
         }
         EchoHandler handler = new EchoHandler();
-        return ProtocolServer.builder().engine(engine).model(model).threads(threads)
+        return ProtocolServer.builder().engine(engine).model(model).threads(threads).backlog(backlog)
                 .handler(() -> handler).bind(address);
     }
 }

@@ -17,7 +17,7 @@ public final class ServeCommand {
     static final String USAGE = """
             usage: proactor serve DIR [--port N] [--host ADDRESS] [--engine NAME] [--model MODEL] [--threads N]
                                       [--directio-threshold SIZE] [--copy-threshold SIZE] [--header-timeout T]
-                                      [--idle-timeout T] [--max-connections N] [--access-log]
+                                      [--idle-timeout T] [--max-connections N] [--backlog N] [--access-log]
 
               DIR                   the directory to serve (GET and HEAD; a directory is served from its
                                     index.html, never listed; symbolic links leading outside DIR are refused)
@@ -36,6 +36,10 @@ public final class ServeCommand {
               --header-timeout      time for a request head to arrive from its first byte (default 10s)
               --idle-timeout        time a keep-alive connection may wait for its next request (default 60s)
               --max-connections     connections served at once; more are answered 503 (default 10000)
+              --backlog             connections the kernel may complete and queue before the server accepts
+                                    them (default: the kernel's limit, net.core.somaxconn, 4096 on current
+                                    Linux; the kernel cuts a larger N to it); a burst of connects beyond it
+                                    loses SYNs, which clients send again only after 1 s
               --access-log          log one line per request (SLF4J logger io.proactor.http.access)
 
             Stops cleanly on Ctrl-C.""";
@@ -61,7 +65,8 @@ public final class ServeCommand {
     /** Parses the flags and starts the server; {@code null} after printing the help text. */
     static HttpFileServer start(String[] args, PrintStream out) throws CommandLine.UsageException, IOException {
         CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads",
-                "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "max-connections"), Set.of("access-log"), 1);
+                "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "max-connections", "backlog"),
+                Set.of("access-log"), 1);
         if (cl.help()) {
             out.println(USAGE);
             return null;
@@ -83,7 +88,8 @@ public final class ServeCommand {
                 cl.duration("header-timeout", HttpServerConfig.DEFAULT_HEADER_TIMEOUT),
                 cl.duration("idle-timeout", HttpServerConfig.DEFAULT_IDLE_TIMEOUT),
                 cl.integer("max-connections", HttpServerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
-                cl.on("access-log"));
+                cl.on("access-log"),
+                cl.backlog());
         Engine engine = cl.engine();
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.protocol.ProtocolServer;
+import io.proactor.core.ListenBacklog;
 import io.proactor.tests.LeakCheck;
+import io.proactor.tests.TestSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,11 +63,14 @@ class EchoSampleTest {
     void badFlagsPrintWhatIsWrongAndTheUsage() {
         String[][] cases = {
             {"--port", "abc"}, {"--port", "70000"}, {"--model", "fast"}, {"--engine", "nope"}, {"--colour", "red"},
-            {"--threads"}, {"stray"}
+            {"--threads"}, {"stray"}, {"--backlog", "0"}, {"--backlog", "-5"}, {"--backlog", "1000001"},
+            {"--backlog", "lots"}
         };
         String[] expected = {
             "--port must be a whole number", "--port must be between 0 and 65535", "unknown threading model 'fast'",
-            "unknown engine 'nope'", "unknown flag --colour", "flag --threads needs a value", "unexpected argument 'stray'"
+            "unknown engine 'nope'", "unknown flag --colour", "flag --threads needs a value", "unexpected argument 'stray'",
+            "--backlog must be between 1 and 1000000, was 0", "--backlog must be between 1 and 1000000, was -5",
+            "--backlog must be between 1 and 1000000, was 1000001", "--backlog must be a whole number, was 'lots'"
         };
         for (int i = 0; i < cases.length; i++) {
             errBytes.reset();
@@ -76,6 +82,21 @@ class EchoSampleTest {
         errBytes.reset();
         assertEquals(2, EchoClient.run(new String[] {"--model", "reuseport"}, out, err));
         assertTrue(errBytes.toString(StandardCharsets.UTF_8).contains("server-side model"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"single", "reuseport"})
+    void backlogFlagSetsEveryListenersBacklogAndItsDefaultIsSomaxconn(String model) throws Exception {
+        int listeners = model.equals("reuseport") ? 2 : 1;
+        try (ProtocolServer server = EchoServer.start(new String[] {"--port", "0", "--model", model}, out)) {
+            assertEquals(Collections.nCopies(listeners, ListenBacklog.defaultBacklog()),
+                    TestSupport.listenBacklogs(server.localAddress().getPort()));
+        }
+        try (ProtocolServer server = EchoServer.start(new String[] {"--port", "0", "--model", model,
+                "--backlog", "77"}, out)) {
+            assertEquals(Collections.nCopies(listeners, 77), TestSupport.listenBacklogs(server.localAddress().getPort()));
+        }
+        assertTrue(EchoServer.USAGE.contains("--backlog"));
     }
 
     @Test

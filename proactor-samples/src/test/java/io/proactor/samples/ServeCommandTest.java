@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proactor.core.ListenBacklog;
 import io.proactor.samples.http.HttpFileServer;
 import io.proactor.tests.LeakCheck;
+import io.proactor.tests.TestSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,7 +47,7 @@ class ServeCommandTest {
         Files.writeString(dir.resolve("a.txt"), "content");
         try (HttpFileServer server = ServeCommand.start(new String[] {dir.toString(), "--port", "0", "--engine", "reactor",
                 "--model", "main-sub", "--threads", "2", "--directio-threshold", "64K", "--header-timeout", "500ms",
-                "--idle-timeout", "2s", "--max-connections", "7", "--access-log"}, out);
+                "--idle-timeout", "2s", "--max-connections", "7", "--backlog", "64", "--access-log"}, out);
              HttpClient http = HttpClient.newHttpClient()) {
             assertEquals("reactor", server.protocolServer().engine().name());
             assertEquals(64 * 1024, server.config().directIoThreshold());
@@ -52,6 +55,8 @@ class ServeCommandTest {
             assertEquals(Duration.ofSeconds(2), server.config().idleTimeout());
             assertEquals(7, server.config().maxConnections());
             assertTrue(server.config().accessLog());
+            assertEquals(64, server.config().backlog());
+            assertEquals(List.of(64), TestSupport.listenBacklogs(server.localAddress().getPort()));
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + server.localAddress().getPort() + "/a.txt")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -60,9 +65,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void withoutTheFlagTheServerListensWithTheKernelsSomaxconn() throws Exception {
+        try (HttpFileServer server = ServeCommand.start(new String[] {dir.toString(), "--port", "0"}, out)) {
+            assertEquals(0, server.config().backlog(), "not given: the default");
+            assertEquals(List.of(ListenBacklog.defaultBacklog()),
+                    TestSupport.listenBacklogs(server.localAddress().getPort()));
+        }
+    }
+
+    @Test
     void helpPrintsTheUsage() throws Exception {
         assertNull(ServeCommand.start(new String[] {"--help"}, out));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("--directio-threshold"));
+        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("--backlog"));
         assertTrue(Main.USAGE.contains("serve"));
     }
 
@@ -71,12 +86,14 @@ class ServeCommandTest {
         String d = dir.toString();
         String[][] cases = {
             {}, {dir.resolve("missing").toString()}, {d, "--directio-threshold", "lots"}, {d, "--idle-timeout", "10"},
-            {d, "--header-timeout", "0s"}, {d, "--max-connections", "0"}, {d, "--engine", "nope"}, {d, d}, {d, "--access-log", "yes"}
+            {d, "--header-timeout", "0s"}, {d, "--max-connections", "0"}, {d, "--engine", "nope"}, {d, d}, {d, "--access-log", "yes"},
+            {d, "--backlog", "0"}, {d, "--backlog", "4k"}
         };
         String[] expected = {
             "give the directory to serve", "is not a directory", "--directio-threshold must be a size",
             "--idle-timeout must be a positive duration", "--header-timeout must be a positive duration",
-            "--max-connections must be between 1", "unknown engine 'nope'", "unexpected argument", "unexpected argument 'yes'"
+            "--max-connections must be between 1", "unknown engine 'nope'", "unexpected argument", "unexpected argument 'yes'",
+            "--backlog must be between 1 and 1000000, was 0", "--backlog must be a whole number, was '4k'"
         };
         for (int i = 0; i < cases.length; i++) {
             errBytes.reset();

@@ -18,6 +18,7 @@ import io.proactor.CompletionHandler;
 import io.proactor.LeasedBuffer;
 import io.proactor.Proactor;
 import io.proactor.ProactorGroup;
+import io.proactor.core.ListenBacklog;
 import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -152,6 +153,20 @@ public abstract class AsyncSocketSuite {
                 assertInstanceOf(IOException.class, failure);
                 assertFalse(failure instanceof AsynchronousCloseException, "a reset is not a local close: " + failure);
             }
+        }
+    }
+
+    /** {@code bind(address, 0)} listens with the kernel's somaxconn, not the JDK's 50; another backlog is kept. */
+    @Test
+    void bindWithBacklogZeroListensWithTheKernelsSomaxconn() throws Throwable {
+        try (AsyncServerSocket byDefault = group.next().openServerSocket().bind(loopback(0), 0);
+             AsyncServerSocket seven = group.next().openServerSocket().bind(loopback(0), 7)) {
+            assertEquals(List.of(ListenBacklog.defaultBacklog()), TestSupport.listenBacklogs(
+                    ((InetSocketAddress) byDefault.localAddress()).getPort()));
+            assertEquals(List.of(7), TestSupport.listenBacklogs(((InetSocketAddress) seven.localAddress()).getPort()));
+        }
+        try (AsyncServerSocket negative = group.next().openServerSocket()) {
+            assertThrows(IllegalArgumentException.class, () -> negative.bind(loopback(0), -1));
         }
     }
 

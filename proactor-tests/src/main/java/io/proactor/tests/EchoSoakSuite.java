@@ -108,7 +108,7 @@ public abstract class EchoSoakSuite {
         try (ProtocolServer server = ProtocolServer.builder().engine(engine()).model(ThreadingModel.MAIN_SUB)
                 .threads(2).handler(RecordingEcho::new)
                 .options(ConnectionOptions.DEFAULT.withReceiveBufferCount(RECEIVE_BUFFERS))
-                .backlog(Math.max(128, CLIENTS)).bind(TestSupport.loopback(0))) {
+                .bind(TestSupport.loopback(0))) {
             InetSocketAddress address = (InetSocketAddress) server.localAddress();
             runLoad(address, WARMUP_SECONDS, 1);
             ProcessResources before = ProcessResources.atQuietPoint(server::connectionCount);

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.Engines;
+import io.proactor.core.ListenBacklog;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolClient;
@@ -35,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -493,7 +495,7 @@ public abstract class ProtocolSuite {
 
     /**
      * The point of DIRECT_IO: serving a file does not pull it into the page cache. The file is written with
-     * O_DIRECT (so it starts uncached), served, then measured with {@code fincore} (util-linux); the
+     * O_DIRECT (so it starts uncached), served, then measured with {@link PageCache} ({@code mincore}); the
      * zero-copy run is the control that shows the measurement sees cached pages.
      */
     @ParameterizedTest
@@ -539,11 +541,7 @@ public abstract class ProtocolSuite {
     }
 
     private static long residentBytes(Path file) throws Exception {
-        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-        assertEquals(0, p.waitFor(), "fincore (util-linux) failed: " + out);
-        return Long.parseLong(out);
+        return PageCache.residentBytes(file);
     }
 
     @ParameterizedTest
@@ -723,6 +721,100 @@ public abstract class ProtocolSuite {
                 s.getOutputStream().write(7);
                 assertEquals(7, s.getInputStream().read());
             }
+        }
+    }
+
+    /** Clients of the burst test: twenty times the JDK's default backlog (50), a quarter of Linux's somaxconn. */
+    static final int BURST = 1000;
+    /** How long the server's accepting threads stay busy once the burst has begun. */
+    static final long BUSY_MILLIS = 300;
+
+    /**
+     * A burst of connects to a server that is busy for a moment: the kernel completes each connection and queues
+     * it until the server accepts, so with a listen backlog as long as the burst no SYN is dropped (its client
+     * would try again only a second later) and none is refused or reset. The server's accepting threads are held
+     * by {@link #holdAcceptingThreads} while every connect starts, and for {@value #BUSY_MILLIS} ms in all.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void aBurstOfConnectsToABusyServerConnectsEveryClientWithinASecond(ThreadingModel model) throws Throwable {
+        AcceptorHold hold = new AcceptorHold();
+        List<Socket> primers = new ArrayList<>();
+        try (ProtocolServer server = ProtocolServer.builder().engine(engine()).model(model).threads(2)
+                .handler(hold.factory(Handlers.Echo::new)).bind(TestSupport.loopback(0));
+             ConnectBurst burst = new ConnectBurst(BURST)) {
+            try {
+                holdAcceptingThreads(server, model, hold, primers);
+                long releaseAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BUSY_MILLIS);
+                // called only once every connect has started: the whole burst meets the busy server
+                burst.connect(server.localAddress(), () -> {
+                    if (System.nanoTime() >= releaseAt) {
+                        hold.release();
+                    }
+                });
+                hold.release();
+                assertEquals(List.of(), burst.failures(), "no connect refused or reset");
+                int slow = burst.connectsOver(1000);
+                assertEquals(0, slow, slow + " of " + BURST + " connects took a second or more (a dropped SYN is"
+                        + " retried after 1 s); the slowest took " + burst.worstConnectMillis() + " ms");
+                int expected = BURST + primers.size();
+                TestSupport.eventually(() -> server.connectionCount() == expected,
+                        "the server has all " + expected + " connections, has " + server.connectionCount());
+                burst.echoOneByteEach();
+                assertEquals(List.of(), burst.failures(), "every connection is served, none reset");
+                assertEquals(BURST, burst.connectedCount());
+            } finally {
+                hold.release();
+                for (Socket s : primers) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Keeps every thread that accepts connections for {@code server} (REUSEPORT: the thread of each of its two
+     * listeners) busy until {@code hold} is released, and returns once they all are; connections it opens for that
+     * go to {@code opened}, which the caller closes. The server was built with {@code hold.factory(...)} as its
+     * handler factory.
+     *
+     * <p>By default the hold is armed in that factory and connections are opened one at a time until each
+     * accepting thread is held making a handler: right for servers that make a connection's handler on the thread
+     * that accepted it. A server that makes it elsewhere overrides this, e.g. running {@link AcceptorHold#hold} as
+     * a task on each accepting loop.
+     */
+    protected void holdAcceptingThreads(ProtocolServer server, ThreadingModel model, AcceptorHold hold,
+                                        List<Socket> opened) throws Exception {
+        int acceptors = model == ThreadingModel.REUSEPORT ? 2 : 1;
+        hold.holdInFactory();
+        for (int i = 0; i < 64 && hold.heldThreads() < acceptors; i++) {
+            int before = hold.heldThreads();
+            Socket s = new Socket();
+            opened.add(s);
+            s.connect(server.localAddress(), 10_000);
+            // REUSEPORT: the kernel may give it to a listener already held, where it waits like the burst will
+            hold.awaitHeld(before + 1, 200);
+        }
+        assertEquals(acceptors, hold.heldThreads(), "accepting threads held");
+    }
+
+    /**
+     * Every listener of a server (each {@code SO_REUSEPORT} one too) listens with the kernel's {@code somaxconn}
+     * unless the builder asks for another backlog: read back from the kernel with {@code ss} (iproute2), which
+     * shows a listener's backlog in its Send-Q column.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void everyListenerHasTheKernelsSomaxconnAsBacklogUnlessTheBuilderSetsOne(ThreadingModel model) throws Throwable {
+        int listeners = model == ThreadingModel.REUSEPORT ? 2 : 1;
+        try (ProtocolServer server = server(model, Handlers.Echo::new)) {
+            assertEquals(Collections.nCopies(listeners, ListenBacklog.defaultBacklog()),
+                    TestSupport.listenBacklogs(server.localAddress().getPort()));
+        }
+        try (ProtocolServer server = ProtocolServer.builder().engine(engine()).model(model).threads(2).backlog(100)
+                .handler(Handlers.Echo::new).bind(TestSupport.loopback(0))) {
+            assertEquals(Collections.nCopies(listeners, 100),
+                    TestSupport.listenBacklogs(server.localAddress().getPort()));
         }
     }
 }

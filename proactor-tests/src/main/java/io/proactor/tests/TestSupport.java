@@ -6,9 +6,13 @@ import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.spi.Engine;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -89,6 +93,24 @@ public final class TestSupport {
             }
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * The backlog of each TCP listener on {@code port}, as the kernel reports it: {@code ss} (iproute2) shows a
+     * listener's backlog in its Send-Q column.
+     */
+    public static List<Integer> listenBacklogs(int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ss", "-H", "-l", "-t", "-n", "sport = :" + port)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertEquals(0, p.waitFor(), "ss (iproute2) failed: " + out);
+        List<Integer> backlogs = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String[] columns = line.trim().split("\\s+"); // State Recv-Q Send-Q Local Peer
+            assertEquals("LISTEN", columns[0], out);
+            backlogs.add(Integer.parseInt(columns[2]));
+        }
+        return backlogs;
     }
 
     public static void assertBytesEqual(byte[] expected, ByteBuffer actual) {

@@ -50,7 +50,7 @@ public final class HttpFileServer implements AutoCloseable {
         this.resolver = resolver;
         this.accessLog = config.accessLog() ? LoggerFactory.getLogger(ACCESS_LOGGER) : null;
         this.timer = timer;
-        this.server = ProtocolServer.builder().engine(engine).model(model).threads(threads)
+        this.server = ProtocolServer.builder().engine(engine).model(model).threads(threads).backlog(config.backlog())
                 .handler(() -> new HttpConnection(this)).bind(address);
     }
 

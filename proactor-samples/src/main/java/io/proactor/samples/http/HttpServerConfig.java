@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param idleTimeout       how long a keep-alive connection may wait for its next request
  * @param maxConnections    connections served at once; more are answered 503 and closed
  * @param accessLog         one line per request through the SLF4J logger {@value HttpFileServer#ACCESS_LOGGER}
+ * @param backlog           listen backlog: connections the kernel may queue before the server accepts them; 0
+ *                          (the default) for the kernel's limit, {@code net.core.somaxconn}
+ *                          ({@code ProtocolServer.Builder.backlog})
  */
 public record HttpServerConfig(Path root, long directIoThreshold, long copyThreshold, Duration headerTimeout,
-                               Duration idleTimeout, int maxConnections, boolean accessLog) {
+                               Duration idleTimeout, int maxConnections, boolean accessLog, int backlog) {
 
     public static final long DEFAULT_DIRECT_IO_THRESHOLD = 4L * 1024 * 1024;
     public static final long DEFAULT_COPY_THRESHOLD = 16 * 1024;
@@ -45,36 +48,48 @@ public record HttpServerConfig(Path root, long directIoThreshold, long copyThres
         if (maxConnections < 1) {
             throw new IllegalArgumentException("'maxConnections' must be at least 1, was " + maxConnections);
         }
+        if (backlog < 0) {
+            throw new IllegalArgumentException("'backlog' must be >= 0 (0: the default), was " + backlog);
+        }
     }
 
     /**
      * Defaults for serving {@code root}: 4 MiB direct-I/O threshold, 16 KiB copy threshold, 10 s header and
-     * 60 s idle timeouts.
+     * 60 s idle timeouts, 10,000 connections, no access log, the kernel's {@code somaxconn} as listen backlog.
      */
     public static HttpServerConfig of(Path root) {
         return new HttpServerConfig(root, DEFAULT_DIRECT_IO_THRESHOLD, DEFAULT_COPY_THRESHOLD, DEFAULT_HEADER_TIMEOUT,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false);
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false, 0);
     }
 
     public HttpServerConfig withDirectIoThreshold(long bytes) {
-        return new HttpServerConfig(root, bytes, copyThreshold, headerTimeout, idleTimeout, maxConnections, accessLog);
+        return new HttpServerConfig(root, bytes, copyThreshold, headerTimeout, idleTimeout, maxConnections, accessLog,
+                backlog);
     }
 
     public HttpServerConfig withCopyThreshold(long bytes) {
         return new HttpServerConfig(root, directIoThreshold, bytes, headerTimeout, idleTimeout, maxConnections,
-                accessLog);
+                accessLog, backlog);
     }
 
     public HttpServerConfig withTimeouts(Duration header, Duration idle) {
-        return new HttpServerConfig(root, directIoThreshold, copyThreshold, header, idle, maxConnections, accessLog);
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, header, idle, maxConnections, accessLog,
+                backlog);
     }
 
     public HttpServerConfig withMaxConnections(int n) {
-        return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, n, accessLog);
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, n, accessLog,
+                backlog);
     }
 
     public HttpServerConfig withAccessLog(boolean on) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
-                on);
+                on, backlog);
+    }
+
+    /** With listen backlog {@code n}; 0 for the kernel's {@code somaxconn}. */
+    public HttpServerConfig withBacklog(int n) {
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
+                accessLog, n);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.protocol.ThreadingModel;
 import io.proactor.tests.LeakCheck;
+import io.proactor.tests.NeedsTools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code curl} (installed by .ci/run when missing) against the server, as a person would use it. */
+/**
+ * {@code curl} against the server, as a person would use it. A fresh machine may have no {@code curl}: the test
+ * runs in the {@code system-tools} profile, which {@code .ci/run} enables after installing it.
+ */
 @Timeout(60)
+@NeedsTools(value = "curl", install = "Debian: apt-get install curl")
 class HttpCurlTest {
 
     static {

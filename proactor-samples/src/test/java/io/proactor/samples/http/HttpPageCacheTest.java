@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.nio.file.ExtendedOpenOption;
 import io.proactor.protocol.ThreadingModel;
 import io.proactor.tests.LeakCheck;
+import io.proactor.tests.PageCache;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,9 +26,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The file server's reason for two send modes, measured with {@code fincore} (util-linux): a file at or above
- * the direct-I/O threshold is served without filling the page cache, one below it (the control, showing the
- * measurement sees cached pages) is served from the page cache and stays there. The file is written with
+ * The file server's reason for two send modes, measured with {@link PageCache} ({@code mincore}, as
+ * {@code fincore} does): a file at or above the direct-I/O threshold is served without filling the page cache,
+ * one below it (the control, showing the measurement sees cached pages) is served from the page cache and stays
+ * there. The file is written with
  * O_DIRECT so it starts uncached. Completion engines only: the Reactor engines send every file zero-copy.
  * The file lives under {@code target/} because O_DIRECT needs a real file system ({@code /tmp} may be tmpfs).
  */
@@ -93,10 +94,6 @@ class HttpPageCacheTest {
     }
 
     static long residentBytes(Path file) throws Exception {
-        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-        assertEquals(0, p.waitFor(), "fincore (util-linux) failed: " + out);
-        return Long.parseLong(out);
+        return PageCache.residentBytes(file);
     }
 }
