@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,11 @@ import org.slf4j.LoggerFactory;
  *       {@value #ENGINE_PROPERTY} names a preferred engine.</li>
  * </ul>
  *
+ * <p>A fallback is logged once per engine and JVM, as one warning line with the unavailable engine's reason
+ * (for io_uring, what to change): by {@link #prefer(String)} when the named engine cannot run, and by
+ * {@link #best()} when an engine of higher priority than the one it returns is on the class path but cannot
+ * run here (for example proactor-iouring on a machine without Netty's native library for its platform).
+ *
  * <p>Thread-safe; the engine list is loaded once.
  */
 public final class Engines {
@@ -30,6 +37,9 @@ public final class Engines {
     public static final String ENGINE_PROPERTY = "proactor.engine";
 
     private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+
+    /** Engines whose fallback has been logged: one line per engine and JVM, however often it is chosen. */
+    private static final Set<String> FALLBACK_LOGGED = ConcurrentHashMap.newKeySet();
 
     private Engines() {
     }
@@ -87,9 +97,7 @@ public final class Engines {
             return e;
         }
         Engine fallback = firstAvailable();
-        Throwable cause = e.unavailabilityCause();
-        LOG.warn("engine '{}' is not available ({}); falling back to '{}'", e.name(),
-                cause == null ? "no reason given" : cause.getMessage(), fallback.name());
+        logFallback(e, fallback);
         return fallback;
     }
 
@@ -102,7 +110,25 @@ public final class Engines {
         if (configured != null && !configured.isBlank()) {
             return prefer(configured);
         }
-        return firstAvailable();
+        Engine chosen = firstAvailable();
+        for (Engine e : all()) {
+            if (e.priority() <= chosen.priority()) {
+                break;
+            }
+            if (!e.isAvailable()) {
+                logFallback(e, chosen);
+                break;
+            }
+        }
+        return chosen;
+    }
+
+    private static void logFallback(Engine unavailable, Engine fallback) {
+        if (FALLBACK_LOGGED.add(unavailable.name())) {
+            Throwable cause = unavailable.unavailabilityCause();
+            LOG.warn("engine '{}' is not available ({}); falling back to '{}'", unavailable.name(),
+                    cause == null ? "no reason given" : cause.getMessage(), fallback.name());
+        }
     }
 
     private static Engine firstAvailable() {

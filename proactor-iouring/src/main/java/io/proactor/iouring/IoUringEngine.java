@@ -2,6 +2,7 @@ package io.proactor.iouring;
 
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.netty.util.internal.PlatformDependent;
 import io.proactor.EngineUnavailableException;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
@@ -17,7 +18,9 @@ import io.proactor.spi.EngineFeatures;
  *
  * <p><b>Availability</b> is decided once, by creating and freeing a real ring of the configured size:
  * {@code IoUring.isAvailable()} alone can say yes where creating the ring then fails (a low
- * {@code RLIMIT_MEMLOCK}). The cause says what to change.
+ * {@code RLIMIT_MEMLOCK}). The cause says what to change. On an OS other than Linux, or where no native library
+ * for this CPU is on the class path (this module brings Netty's for linux-x86_64 and linux-aarch_64), it says
+ * so, and {@code Engines.best()} picks the nio2 engine with one log line giving the reason.
  *
  * <p>System properties: {@value #RING_SIZE_PROPERTY} (submission queue entries per ring, default
  * {@value #DEFAULT_RING_SIZE}; the completion queue has twice as many); {@value #BUFFER_RING_PROPERTY}
@@ -31,6 +34,10 @@ public final class IoUringEngine extends AbstractProactorEngine {
     /** {@code true} (default): receive buffers in a ring-mapped buffer ring; {@code false}: PROVIDE_BUFFERS. */
     public static final String BUFFER_RING_PROPERTY = "proactor.iouring.bufferRing";
     static final int DEFAULT_RING_SIZE = 4096;
+    /** The platforms whose Netty native library this module's POM brings (keep in step with the POM). */
+    static final String NATIVE_PLATFORMS = "linux-x86_64 and linux-aarch_64";
+    /** Netty's own switch for its native transports. */
+    private static final String NO_NATIVE_PROPERTY = "io.netty.transport.noNative";
     private static final EngineFeatures FEATURES = new EngineFeatures(true, true, true);
 
     private static final class Availability {
@@ -92,6 +99,10 @@ public final class IoUringEngine extends AbstractProactorEngine {
         try {
             if (!IoUring.isAvailable()) {
                 Throwable cause = IoUring.unavailabilityCause();
+                String noNative = missingNativeLibrary(cause);
+                if (noNative != null) {
+                    return new EngineUnavailableException(noNative, cause);
+                }
                 return new EngineUnavailableException("io_uring is not available here ("
                         + (cause == null ? "no reason given" : cause.getMessage()) + "). It needs Linux 5.19 or newer "
                         + "with io_uring enabled (sysctl kernel.io_uring_disabled=0, not blocked by seccomp) and "
@@ -103,6 +114,41 @@ public final class IoUringEngine extends AbstractProactorEngine {
         } catch (Throwable t) {
             return ringCreationFailed(t);
         }
+    }
+
+    /**
+     * Why Netty could not load its io_uring library, when that is the platform or a missing native jar
+     * (and not Netty's switch or the kernel): {@code null} otherwise.
+     */
+    static String missingNativeLibrary(Throwable cause) {
+        if (Boolean.getBoolean(NO_NATIVE_PROPERTY)) {
+            return null;
+        }
+        String os = System.getProperty("os.name") + " on " + System.getProperty("os.arch");
+        if (!"linux".equals(PlatformDependent.normalizedOs())) {
+            return "io_uring is Linux-only and this is " + os + ". Use the nio2 engine (Engines.best() and "
+                    + "Engines.prefer(\"io_uring\") pick it by themselves).";
+        }
+        String platform = "linux-" + PlatformDependent.normalizedArch();
+        String resource = "META-INF/native/"
+                + System.mapLibraryName("netty_transport_native_io_uring42_" + PlatformDependent.normalizedArch());
+        ClassLoader loader = IoUring.class.getClassLoader();
+        if (!linkFailed(cause) || loader == null || loader.getResource(resource) != null) {
+            return null;
+        }
+        return "no io_uring native library for " + platform + " (" + os + ") is on the class path: proactor-iouring "
+                + "brings Netty's for " + NATIVE_PLATFORMS + " only. Add io.netty:netty-transport-native-io_uring "
+                + "with classifier " + platform + " of the same Netty version if Netty publishes one, or use the "
+                + "nio2 engine.";
+    }
+
+    private static boolean linkFailed(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof UnsatisfiedLinkError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static EngineUnavailableException ringCreationFailed(Throwable t) {

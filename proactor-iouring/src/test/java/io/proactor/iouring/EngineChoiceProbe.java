@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Run in a child JVM by {@link IoUringAvailabilityTest} under the conditions being tested (low memlock as an
- * unprivileged user, Netty's native code switched off): prints what a user would see, one fact per line.
+ * unprivileged user, Netty's native code switched off, no native library on the class path): prints what a user
+ * would see, one fact per line.
  */
 public final class EngineChoiceProbe {
 
@@ -31,6 +32,7 @@ public final class EngineChoiceProbe {
                 System.out.println("require-error=" + e.getMessage());
             }
         }
+        System.out.println("best=" + Engines.best().name());
         Engine chosen = Engines.prefer(IoUringEngine.NAME);
         System.out.println("prefer=" + chosen.name());
         System.out.println("echo=" + echoOnce(chosen));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import io.proactor.tests.SystemTools;
 import org.junit.jupiter.api.AfterAll;
@@ -25,9 +26,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What a user gets when io_uring cannot run, tested for real in child JVMs: a low {@code RLIMIT_MEMLOCK}
  * for an unprivileged user (the shell's {@code ulimit -l}, and {@code setpriv} when run by root; Netty's own
- * probe ring still fits, the engine's real ring does not), and Netty's native code switched off. In each case fail-fast gives an
- * {@code EngineUnavailableException} that says what to change, and fallback picks nio2 with one log line and
- * works.
+ * probe ring still fits, the engine's real ring does not), Netty's native code switched off, and no native
+ * library for this CPU on the class path (as on a platform Netty publishes none for). In each case fail-fast
+ * gives an {@code EngineUnavailableException} that says what to change, and fallback ({@code Engines.best()}
+ * and {@code Engines.prefer}) picks nio2 with one log line and works.
  */
 @Timeout(120)
 class IoUringAvailabilityTest {
@@ -83,6 +85,10 @@ class IoUringAvailabilityTest {
     }
 
     private static Result runProbe(List<String> prefix, String... jvmFlags) throws Exception {
+        return runProbe(classpath, prefix, jvmFlags);
+    }
+
+    private static Result runProbe(String classpath, List<String> prefix, String... jvmFlags) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -113,6 +119,7 @@ class IoUringAvailabilityTest {
     void withNormalLimitsTheRealRingIsCreatedAndChosen() throws Exception {
         Result r = runProbe(List.of());
         assertEquals("true", r.line("available"));
+        assertEquals("io_uring", r.line("best"));
         assertEquals("io_uring", r.line("prefer"));
         assertEquals("ok", r.line("echo"));
     }
@@ -146,8 +153,36 @@ class IoUringAvailabilityTest {
         assertEquals("false", r.line("available"));
         assertTrue(r.line("cause").contains("io_uring is not available here"), r.line("cause"));
         assertTrue(r.line("require-error").contains("nio2"), r.line("require-error"));
+        assertEquals("nio2", r.line("best"));
         assertEquals("nio2", r.line("prefer"));
         assertEquals(1, r.count("falling back to 'nio2'"), r.err);
         assertEquals("ok", r.line("echo"));
+    }
+
+    /** The class path of a consumer on a CPU none of the bundled native jars is for. */
+    @Test
+    void noNativeLibraryForThisCpuFallsBackToNio2WithOneLine() throws Exception {
+        String withoutNatives = Stream.of(classpath.split(File.pathSeparator))
+                .filter(e -> !Path.of(e).getFileName().toString().contains("netty-transport-native-io_uring"))
+                .collect(Collectors.joining(File.pathSeparator));
+        Result r = runProbe(withoutNatives, List.of());
+        assertEquals("false", r.line("available"));
+        assertTrue(r.line("cause").contains("no io_uring native library for linux-"), r.line("cause"));
+        assertTrue(r.line("cause").contains("linux-x86_64 and linux-aarch_64"), r.line("cause"));
+        assertTrue(r.line("require-error").contains("use the nio2 engine"), r.line("require-error"));
+        assertEquals("nio2", r.line("best"));
+        assertEquals("nio2", r.line("prefer"));
+        assertEquals(1, r.count("falling back to 'nio2'"), "one log line says why:\n" + r.err);
+        assertEquals("ok", r.line("echo"));
+    }
+
+    /** What depending on proactor-iouring brings: Netty's io_uring library for both Linux CPUs it publishes. */
+    @Test
+    void bothLinuxNativeLibrariesComeWithTheModule() {
+        ClassLoader loader = IoUringEngine.class.getClassLoader();
+        for (String arch : List.of("x86_64", "aarch_64")) {
+            String resource = "META-INF/native/libnetty_transport_native_io_uring42_" + arch + ".so";
+            assertTrue(loader.getResource(resource) != null, resource + " on the class path");
+        }
     }
 }
