@@ -23,7 +23,7 @@ import io.proactor.spi.EngineFeatures;
  * so, and {@code Engines.best()} picks the nio2 engine with one log line giving the reason.
  *
  * <p>System properties: {@value #RING_SIZE_PROPERTY} (submission queue entries per ring, default
- * {@value #DEFAULT_RING_SIZE}; the completion queue has twice as many); {@value #BUFFER_RING_PROPERTY}
+ * {@value #DEFAULT_RING_SIZE}; the completion queue has four times as many, at most 65536); {@value #BUFFER_RING_PROPERTY}
  * ({@code true} by default: receive buffers in a ring-mapped buffer ring where the kernel has them;
  * {@code false} forces the older {@code PROVIDE_BUFFERS}).
  */
@@ -91,8 +91,18 @@ public final class IoUringEngine extends AbstractProactorEngine {
         return Integer.getInteger(RING_SIZE_PROPERTY, DEFAULT_RING_SIZE);
     }
 
+    /**
+     * The completion ring holds four times the submission ring's entries. Netty sizes it like the submission
+     * ring unless told, and at thousands of connections one loop run can find more CQEs than that waiting
+     * (a receive and a send per connection): the kernel then parks the rest on its overflow list, which costs
+     * an allocation per CQE and a flush, and Netty logs a warning per run.
+     */
+    static int completionRingSize() {
+        return Math.min(4 * ringSize(), 65536);
+    }
+
     private static IoUringIoHandlerConfig handlerConfig() {
-        return new IoUringIoHandlerConfig().setRingSize(ringSize());
+        return new IoUringIoHandlerConfig().setRingSize(ringSize()).setCqSize(completionRingSize());
     }
 
     private static Throwable probe() {

@@ -100,7 +100,7 @@ class IoUringEngineTest {
     @Test
     void aSmallCompletionQueueUnderManyOperationsLosesNoCompletion() throws Throwable {
         Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "cq-", ".bin");
-        String previous = System.setProperty(IoUringEngine.RING_SIZE_PROPERTY, "8"); // CQ of 16 entries
+        String previous = System.setProperty(IoUringEngine.RING_SIZE_PROPERTY, "8"); // CQ of 32 entries
         try {
             byte[] content = randomBytes(4096, 42);
             Files.write(file, content);
@@ -112,7 +112,7 @@ class IoUringEngineTest {
                 CompletableFuture<Void> all = new CompletableFuture<>();
                 AtomicInteger finished = new AtomicInteger();
                 // queued in one loop iteration: 2000 SQEs through an 8-entry submission ring, 2000 CQEs through a
-                // 16-entry completion ring; whether the kernel parks some in its overflow list or Netty drains
+                // 32-entry completion ring; whether the kernel parks some in its overflow list or Netty drains
                 // them in time, every one must reach its handler
                 p.execute(() -> {
                     for (int i = 0; i < ops; i++) {
