@@ -8,7 +8,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -97,7 +96,7 @@ final class BufferRing implements ReceiveBuffers {
     private int peakInUse;      // most buffers out of the kernel's hands since windowStart
     private long windowStart;
     private int recycles;
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private final WaitingReceives waiting = new WaitingReceives();
     private boolean closed;
 
     private BufferRing(ProactorLoop loop, int ringFd, ByteBuffer ring, int entries, boolean incremental, int size,
@@ -255,16 +254,9 @@ final class BufferRing implements ReceiveBuffers {
         waiting.add(retry);
     }
 
-    /**
-     * Runs just before each submit: re-arms receives that found the ring dry, oldest first, at most
-     * {@value #WAKE_PER_BUFFER} per buffer in the ring. Waking every one of them at once when a few buffers came
-     * back would make most fail again (each another SQE and CQE) and starve the ones always last in line.
-     */
+    /** Runs just before each submit: re-arms waiting receives, {@value #WAKE_PER_BUFFER} per buffer in the ring. */
     void wakeWaiters() {
-        int n = Math.min(waiting.size(), inRing * WAKE_PER_BUFFER);
-        for (int i = 0; i < n; i++) {
-            waiting.poll().run();
-        }
+        waiting.wake(inRing * WAKE_PER_BUFFER);
     }
 
     private void returned(Lease lease) {

@@ -6,7 +6,6 @@ import io.proactor.LeasedBuffer;
 import io.proactor.core.LoopLease;
 import io.proactor.core.ProactorLoop;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.BitSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,7 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
     private final BitSet released;
     /** {@code provideRun[k][id]}: provides the {@code 2^k} buffers from {@code id}; prepared on first use. */
     private IoUringIoOps[][] provideRun;
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private final WaitingReceives waiting = new WaitingReceives();
     private boolean provided;
     private boolean closed;
     private int lent;
@@ -113,18 +112,14 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
     }
 
     /**
-     * The group is fixed: {@code retry} runs once a buffer has been given back to the kernel, or soon if one was
-     * given back since (the {@code -ENOBUFS} CQE may be older than a release in the same run of completions).
+     * The group is fixed: {@code retry} waits in line and is re-armed by {@link #provideReleased()} once a buffer
+     * is in the kernel's hands (the {@code -ENOBUFS} CQE may be older than a release in the same run).
      */
     @Override
     public void exhausted(Runnable retry) {
         exhaustions++;
         Totals.EXHAUSTIONS.increment();
-        if (lent < count && released.isEmpty()) {
-            loop.execute(retry); // a buffer is in the kernel's hands, or in a PROVIDE_BUFFERS queued before it
-        } else {
-            waiting.add(retry);
-        }
+        waiting.add(retry);
     }
 
     @Override
@@ -147,16 +142,27 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
         if (!closed) {
             released.set(lease.id);
             if (!ring.busy(BUSY_RING_COMPLETIONS)) {
-                provideReleased();
+                provideRuns();
             }
         }
     }
 
-    /** Queues the buffers released since the last call back to the kernel; called before each ring run. */
+    /**
+     * Queues the buffers released since the last call back to the kernel, then re-arms as many waiting receives
+     * as buffers are not lent (their SQEs follow the provides in the same submit); called before each ring run.
+     */
     void provideReleased() {
         if (closed) {
             return;
         }
+        provideRuns();
+        if (provided) {
+            waiting.wake(count - lent);
+        }
+    }
+
+    /** One {@code PROVIDE_BUFFERS} per run of consecutive released ids. */
+    private void provideRuns() {
         for (int first = released.nextSetBit(0); first >= 0; ) {
             int end = released.nextClearBit(first);
             released.clear(first, end);
@@ -188,11 +194,6 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
     public void onCompletion(int tag, int res, int flags) {
         if (res < 0) {
             LOG.warn("PROVIDE_BUFFERS failed: {}", IoUringErrors.socket("provide_buffers", res).getMessage());
-            return;
-        }
-        int n = waiting.size();
-        for (int i = 0; i < n; i++) {
-            waiting.poll().run();
         }
     }
 
