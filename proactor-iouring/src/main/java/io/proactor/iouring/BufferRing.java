@@ -137,7 +137,7 @@ final class BufferRing implements ReceiveBuffers {
 
     /**
      * Registers a buffer ring of up to {@code cap} buffers of {@code size} bytes as group
-     * {@link ProvidedBuffers#GROUP} on the ring {@code ringFd}, incrementally consumed where the kernel can.
+     * {@link ReceiveBuffers#GROUP} on the ring {@code ringFd}, incrementally consumed where the kernel can.
      * Loop only (the ring accepts registrations from its submitter thread only).
      *
      * @throws NettyRingInternals.RingRegistrationException if the kernel has no buffer rings
@@ -161,14 +161,10 @@ final class BufferRing implements ReceiveBuffers {
 
     private static ByteBuffer registerRing(int ringFd, int entries, boolean incremental)
             throws NettyRingInternals.RingRegistrationException {
-        return NettyRingInternals.register(ringFd, entries, ProvidedBuffers.GROUP,
+        return NettyRingInternals.register(ringFd, entries, GROUP,
                 incremental ? NettyRingInternals.PBUF_RING_INCREMENTAL : 0);
     }
 
-    @Override
-    public short group() {
-        return ProvidedBuffers.GROUP;
-    }
 
     @Override
     public boolean ready() {
@@ -179,11 +175,6 @@ final class BufferRing implements ReceiveBuffers {
         return incremental;
     }
 
-    @Override
-    public String describe() {
-        return "ring-mapped buffer ring" + (incremental ? ", consumed incrementally" : "") + " (" + buffers
-                + " of at most " + cap + " buffers of " + size + " bytes)";
-    }
 
     @Override
     public LeasedBuffer lend(int res, int flags) {
@@ -332,7 +323,7 @@ final class BufferRing implements ReceiveBuffers {
             return;
         }
         int before = buffers;
-        NettyRingInternals.unregister(ringFd, ring, entries, ProvidedBuffers.GROUP);
+        NettyRingInternals.unregister(ringFd, ring, entries, GROUP);
         ring = null;
         try {
             ring = registerRing(ringFd, entries, incremental);
@@ -394,7 +385,7 @@ final class BufferRing implements ReceiveBuffers {
             return; // a failed re-registration left none
         }
         try {
-            NettyRingInternals.unregister(ringFd, ring, entries, ProvidedBuffers.GROUP);
+            NettyRingInternals.unregister(ringFd, ring, entries, GROUP);
         } catch (RuntimeException e) {
             LOG.warn("closing the buffer ring", e);
         }

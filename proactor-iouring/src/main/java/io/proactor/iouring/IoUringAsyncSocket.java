@@ -96,7 +96,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket implements RingHandle
         this.socket = socket;
         this.fd = socket.intValue();
         this.handle = new RingHandle(processor.ring(), loop, this, this::closeDescriptors);
-        this.recvMultishot = IoUringSqes.recvMultishotProvided(fd, ProvidedBuffers.GROUP, RECV);
+        this.recvMultishot = IoUringSqes.recvMultishotProvided(fd, ReceiveBuffers.GROUP, RECV);
     }
 
     private SocketScratch scratch() {

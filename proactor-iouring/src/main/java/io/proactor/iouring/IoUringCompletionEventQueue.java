@@ -156,8 +156,8 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
             int fd = probe.ringFd();
             for (int flags : new int[] {NettyRingInternals.PBUF_RING_INCREMENTAL, 0}) {
                 try {
-                    NettyRingInternals.unregister(fd, NettyRingInternals.register(fd, 1, ProvidedBuffers.GROUP, flags),
-                            1, ProvidedBuffers.GROUP);
+                    NettyRingInternals.unregister(fd, NettyRingInternals.register(fd, 1, ReceiveBuffers.GROUP, flags),
+                            1, ReceiveBuffers.GROUP);
                     return flags != 0 ? "ring-mapped buffer ring, consumed incrementally (Linux 6.12+)"
                             : "ring-mapped buffer ring (whole buffer per receive: no incremental consumption here)";
                 } catch (NettyRingInternals.RingRegistrationException e) {

@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
 
-    static final short GROUP = 1;
     private static final int TAG_PROVIDE = 1;
     /** Completions per ring run from which released buffers wait for the next submit to go back together. */
     private static final int BUSY_RING_COMPLETIONS = 4;
@@ -75,15 +74,7 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
         this.handle = new RingHandle(ring, loop, this, () -> { });
     }
 
-    @Override
-    public short group() {
-        return GROUP;
-    }
 
-    @Override
-    public String describe() {
-        return "PROVIDE_BUFFERS (" + count + " buffers of " + size + " bytes)";
-    }
 
     /** Hands the whole group to the kernel on first use; loop only. */
     @Override

@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One proactor's pool of receive buffers that the kernel picks from only when data arrives (provided buffers,
- * group {@link #group()}): a {@code RECV} with {@code BUFFER_SELECT} names the group instead of a buffer, so an
+ * group {@link #GROUP}): a {@code RECV} with {@code BUFFER_SELECT} names the group instead of a buffer, so an
  * idle connection with a receive pending holds no memory. Two mechanisms, chosen when the ring is set up:
  * <ul>
  *   <li>{@link BufferRing}: a ring-mapped buffer ring (Linux 5.19+; consumed incrementally on 6.12+); giving a
@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> Loop only, except {@link LeasedBuffer#release()}, which hands back to the loop.
  */
 interface ReceiveBuffers {
+
+    /** The buffer group every receive names, whichever mechanism provides it. */
+    short GROUP = 1;
 
     /**
      * A buffer ring of up to {@code count} buffers of {@code size} bytes, or, where the kernel or Netty
@@ -46,8 +49,6 @@ interface ReceiveBuffers {
         return buffers;
     }
 
-    /** The buffer group receives name. */
-    short group();
 
     /** Makes the group ready for receives (on first use); loop only. {@code false} if the ring refused. */
     boolean ready();
@@ -73,8 +74,6 @@ interface ReceiveBuffers {
     /** Receives that found the group dry so far; a diagnostic. */
     long exhaustions();
 
-    /** What this pool is, for logs and {@code ./proactor engines}. */
-    String describe();
 
     void close();
 
