@@ -1,6 +1,5 @@
 package io.proactor;
 
-import io.proactor.core.FutureHandler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

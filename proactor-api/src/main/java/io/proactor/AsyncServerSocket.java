@@ -1,6 +1,5 @@
 package io.proactor;
 
-import io.proactor.core.FutureHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -24,7 +23,7 @@ public interface AsyncServerSocket extends Initiator {
      * @param backlog how many connections the kernel may complete and queue before they are accepted; 0 (the
      *                default) means the kernel's own limit, {@code net.core.somaxconn}, read once from
      *                {@code /proc/sys/net/core/somaxconn} (4096 on Linux since 5.4), or 4096 where that cannot be
-     *                read ({@link io.proactor.core.ListenBacklog}) — not the JDK's 50, whose full queue drops a
+     *                read ({@code ListenBacklog}) — not the JDK's 50, whose full queue drops a
      *                burst's SYNs, each retried by its client only a second later. Any other value is used as it
      *                is; the kernel clamps one above its limit (logged once at debug level).
      * @throws IllegalArgumentException if {@code backlog} is negative

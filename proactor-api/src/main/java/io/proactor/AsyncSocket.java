@@ -1,6 +1,5 @@
 package io.proactor;
 
-import io.proactor.core.FutureHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;

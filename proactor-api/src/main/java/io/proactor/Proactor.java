@@ -1,6 +1,5 @@
 package io.proactor;
 
-import io.proactor.core.FutureHandler;
 import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.nio.file.OpenOption;

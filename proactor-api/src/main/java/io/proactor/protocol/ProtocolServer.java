@@ -90,7 +90,7 @@ public interface ProtocolServer extends AutoCloseable {
          * The listen backlog of the server's listener (REUSEPORT: of each of them): how many connections the kernel
          * may complete and queue before the server accepts them. By default (and for 0) the kernel's own limit,
          * {@code net.core.somaxconn}, read once from {@code /proc/sys/net/core/somaxconn} (4096 on Linux since
-         * 5.4), or 4096 where that cannot be read ({@link io.proactor.core.ListenBacklog}); a burst of connects
+         * 5.4), or 4096 where that cannot be read ({@code ListenBacklog}); a burst of connects
          * longer than the queue while the server is busy loses SYNs, which clients retry only after a second. A
          * value above the kernel's limit is clamped by the kernel (logged once at debug level). Negative values
          * are refused by {@link #bind}.

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * @param handlers    makes the handler of each new connection
  * @param options     per-connection options
  * @param backlog     listen backlog of each listener (0: the default, the kernel's {@code somaxconn}; see
- *                    {@link io.proactor.core.ListenBacklog#forListen})
+ *                    {@code ListenBacklog.forListen})
  * @param stallWatch  how threads kept busy by a blocking callback are reported
  */
 public record ServerSpec(InetSocketAddress bindAddress, ThreadingModel model, int threads,

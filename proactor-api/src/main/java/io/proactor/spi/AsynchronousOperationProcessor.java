@@ -17,7 +17,7 @@ import java.util.Set;
  *
  * <p><b>Threading.</b> Created and closed on any thread by the engine; the open methods are called by the
  * proactor (from any thread). Channels report each operation start and end to the proactor
- * ({@link io.proactor.core.ProactorLoop#operationStarted()} and {@code operationFinished()}), so that
+ * ({@code ProactorLoop.operationStarted()} and {@code operationFinished()}), so that
  * {@link #close()} is only called when the processor holds no operation any more (or the shutdown deadline
  * passed).
  */

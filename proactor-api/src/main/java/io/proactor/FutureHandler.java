@@ -1,4 +1,4 @@
-package io.proactor.core;
+package io.proactor;
 
 import io.proactor.CompletionHandler;
 import java.util.concurrent.CompletableFuture;
