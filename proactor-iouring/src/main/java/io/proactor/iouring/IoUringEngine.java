@@ -34,6 +34,8 @@ public final class IoUringEngine extends AbstractProactorEngine {
     /** {@code true} (default): receive buffers in a ring-mapped buffer ring; {@code false}: PROVIDE_BUFFERS. */
     public static final String BUFFER_RING_PROPERTY = "proactor.iouring.bufferRing";
     static final int DEFAULT_RING_SIZE = 4096;
+    /** The kernel's IORING_MAX_ENTRIES: io_uring_setup(2) refuses more submission queue entries. */
+    static final int MAX_RING_SIZE = 32768;
     /** The platforms whose Netty native library this module's POM brings (keep in step with the POM). */
     static final String NATIVE_PLATFORMS = "linux-x86_64 and linux-aarch_64";
     /** Netty's own switch for its native transports. */
@@ -87,8 +89,23 @@ public final class IoUringEngine extends AbstractProactorEngine {
         };
     }
 
+    /** Submission queue entries per ring: {@value #RING_SIZE_PROPERTY}, checked, or the default. */
     static int ringSize() {
-        return Integer.getInteger(RING_SIZE_PROPERTY, DEFAULT_RING_SIZE);
+        String value = System.getProperty(RING_SIZE_PROPERTY);
+        if (value == null) {
+            return DEFAULT_RING_SIZE;
+        }
+        try {
+            int entries = Integer.parseInt(value.trim());
+            if (entries >= 1 && entries <= MAX_RING_SIZE) {
+                return entries;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, with the range
+        }
+        throw new IllegalArgumentException("-D" + RING_SIZE_PROPERTY + "=" + value + " is not a valid value: use a "
+                + "number of submission queue entries from 1 to " + MAX_RING_SIZE + " (the kernel's limit; default "
+                + DEFAULT_RING_SIZE + ")");
     }
 
     /**
@@ -106,6 +123,12 @@ public final class IoUringEngine extends AbstractProactorEngine {
     }
 
     private static Throwable probe() {
+        try {
+            ringSize();
+            bufferRingEnabled();
+        } catch (IllegalArgumentException misconfigured) {
+            return new EngineUnavailableException(misconfigured.getMessage(), misconfigured);
+        }
         try {
             if (!IoUring.isAvailable()) {
                 Throwable cause = IoUring.unavailabilityCause();

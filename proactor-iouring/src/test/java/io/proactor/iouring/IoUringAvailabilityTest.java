@@ -159,6 +159,19 @@ class IoUringAvailabilityTest {
         assertEquals("ok", r.line("echo"));
     }
 
+    /** A mistyped setting names itself and what works, at the first look at the engine, and nothing crashes. */
+    @Test
+    void aMistypedRingSettingMakesTheEngineUnavailableSayingWhatToChange() throws Exception {
+        Result r = runProbe(List.of(), "-D" + IoUringEngine.RING_SIZE_PROPERTY + "=4k");
+        assertEquals("false", r.line("available"));
+        assertTrue(r.line("cause").contains("-D" + IoUringEngine.RING_SIZE_PROPERTY + "=4k is not a valid value")
+                && r.line("cause").contains("from 1 to 32768"), r.line("cause"));
+        assertTrue(r.line("require-error").contains("from 1 to 32768"), r.line("require-error"));
+        assertEquals("nio2", r.line("prefer"));
+        assertEquals(1, r.count("falling back to 'nio2'"), "one log line says why:\n" + r.err);
+        assertEquals("ok", r.line("echo"));
+    }
+
     /** The class path of a consumer on a CPU none of the bundled native jars is for. */
     @Test
     void noNativeLibraryForThisCpuFallsBackToNio2WithOneLine() throws Exception {

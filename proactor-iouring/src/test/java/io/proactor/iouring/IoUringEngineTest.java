@@ -7,6 +7,7 @@ import static io.proactor.tests.TestSupport.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.AsyncFile;
@@ -41,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** io_uring-specific behaviour the shared suites cannot see: multishot, provided buffers, CQ overflow, O_DIRECT. */
 @Timeout(120)
@@ -152,6 +155,24 @@ class IoUringEngineTest {
                 System.setProperty(IoUringEngine.RING_SIZE_PROPERTY, previous);
             }
             Files.deleteIfExists(file);
+        }
+    }
+
+    @ParameterizedTest(name = "ringSize={0}")
+    @ValueSource(strings = {"abc", "0", "-4", "40000", ""})
+    void anInvalidRingSizeIsRefusedWithTheRangeThatWorks(String value) {
+        String previous = System.setProperty(IoUringEngine.RING_SIZE_PROPERTY, value);
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ProactorGroup.open(engine, 1).close());
+            assertTrue(e.getMessage().contains("-D" + IoUringEngine.RING_SIZE_PROPERTY + "=" + value + " is not")
+                    && e.getMessage().contains("from 1 to 32768"), e.getMessage());
+        } finally {
+            if (previous == null) {
+                System.clearProperty(IoUringEngine.RING_SIZE_PROPERTY);
+            } else {
+                System.setProperty(IoUringEngine.RING_SIZE_PROPERTY, previous);
+            }
         }
     }
 
