@@ -20,7 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             System.out.println(USAGE);
             System.exit(args.length == 0 ? 2 : 0);
         }
