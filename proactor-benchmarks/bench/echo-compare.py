@@ -5,13 +5,14 @@ echo server (the floor: what io_uring costs when nothing sits between the progra
 Servers (--servers, in this order by default):
   liburing          bench/liburing-echo.c: one thread, multishot accept and receive, ring-mapped provided
                     buffers (built with gcc when liburing-dev is installed, skipped with a message otherwise)
-  netty-io_uring    Netty's own io_uring channels, written the usual Netty way (EchoServerMain)
+  netty-io_uring    Netty's own io_uring channels, written the usual Netty way (proactor-load's EchoServerMain)
   netty-epoll       Netty's own epoll channels
   proactor-io_uring, proactor-reactor, proactor-nio2
                     the library's echo protocol handler on that engine, single-threaded model
 Every server has one I/O thread and runs alone on the server CPU (taskset), in a fresh process for every
 measurement. The load generator runs on the other CPU: by default bench/epoll-load.c (C, epoll, independent of
-the library; --load java runs the library's EchoLoad instead). Every echoed byte is verified.
+the library; --load java runs the library's own, proactor-load's EchoLoadMain, instead). Every echoed byte is
+verified.
 
 Rows (--rows): CONNECTIONSxSIZE[xDEPTH], DEPTH messages in flight per connection (1, the default: ping-pong).
 Default: 1, 50, 500 and 2,000 connections x 64 B ping-pong, and 50 connections x 64 B x 16 pipelined.
@@ -35,7 +36,8 @@ Results go to proactor-benchmarks/results/ (echo-compare-STAMP.md and .json, wit
 Usage (after `mvn -B -q -DskipTests package -pl proactor-benchmarks -am`):
   python3 proactor-benchmarks/bench/echo-compare.py [--rounds 3] [--warmup 3] [--measure 8] [--load c|java]
 KIND@DIR runs KIND from DIR, a saved copy of proactor-benchmarks/target (DIR/classes and DIR/lib for the Java
-servers, DIR/bench/liburing-echo for the C server), to measure before and after a change in one run.
+servers: the echo servers are in DIR/lib's proactor-load jar; DIR/bench/liburing-echo for the C server), to measure
+before and after a change in one run.
 """
 import argparse, glob, itertools, json, os, re, resource, select, shutil, statistics, subprocess, sys, tempfile, \
     threading, time
@@ -79,6 +81,15 @@ def jvm_command(java, version, main, args, build=TARGET):
     if version >= 23:
         flags.append("--sun-misc-unsafe-memory-access=allow")
     return [java] + flags + ["-cp", cp, main] + [str(a) for a in args]
+
+
+def load_main(name, build=TARGET):
+    """The main class NAME of proactor-load (io.proactor.load), as BUILD holds it: a saved copy of
+    proactor-benchmarks/target from before proactor-load existed has it in io.proactor.benchmarks, with EchoLoadMain
+    then called EchoLoad."""
+    if glob.glob(os.path.join(build, "lib", "proactor-load-*.jar")):
+        return "io.proactor.load." + name
+    return "io.proactor.benchmarks." + ("EchoLoad" if name == "EchoLoadMain" else name)
 
 
 def build_c(name, libs):
@@ -203,7 +214,7 @@ def server_command(kind, ctx):
     base, _, build = kind.partition("@")
     if base == C_SERVER:
         return [os.path.join(build, "bench", "liburing-echo") if build else ctx["c_server"], 0]
-    return jvm_command(ctx["java"], ctx["java_version"], "io.proactor.benchmarks.EchoServerMain", [base, 0],
+    return jvm_command(ctx["java"], ctx["java_version"], load_main("EchoServerMain", build or TARGET), [base, 0],
                        build or TARGET)
 
 
@@ -212,7 +223,7 @@ def load_command(port, row, ctx):
     args = [port, c, s, d, ctx["warmup"], ctx["measure"]]
     if ctx["load"] == "c":
         return [ctx["c_load"]] + [str(a) for a in args + [ctx["load_threads"]]]
-    return jvm_command(ctx["java"], ctx["java_version"], "io.proactor.benchmarks.EchoLoad", args)
+    return jvm_command(ctx["java"], ctx["java_version"], load_main("EchoLoadMain"), args)
 
 
 def perf_counts(perf):
@@ -430,7 +441,7 @@ def main():
     ap.add_argument("--sizes", help="instead of --rows: comma-separated message sizes in bytes (default 64)")
     ap.add_argument("--depths", help="instead of --rows: comma-separated messages in flight per connection (default 1)")
     ap.add_argument("--load", choices=("c", "java"), default="c",
-                    help="load generator: c = bench/epoll-load.c (default), java = the library's EchoLoad")
+                    help="load generator: c = bench/epoll-load.c (default), java = the library's EchoLoadMain")
     ap.add_argument("--load-threads", type=int, help="threads of the C load (default: one per load CPU)")
     ap.add_argument("--server-cpus", default="0", help="taskset CPU list of the servers (default 0)")
     ap.add_argument("--load-cpus", default="1", help="taskset CPU list of the load generator (default 1)")
@@ -507,7 +518,7 @@ def main():
 
     machine = machine_info(ctx["java_version"])
     settings = {"rounds": args.rounds, "warmup": args.warmup, "measure": args.measure, "servers": servers,
-                "rows": rows, "load": args.load, "loadName": f"C epoll-load, {ctx['load_threads']} thread(s)" if args.load == "c" else "Java EchoLoad",
+                "rows": rows, "load": args.load, "loadName": f"C epoll-load, {ctx['load_threads']} thread(s)" if args.load == "c" else "Java EchoLoadMain",
                 "loadThreads": ctx["load_threads"], "serverCpus": args.server_cpus, "loadCpus": args.load_cpus,
                 "skipped": skipped}
     runs, failures = [], []

@@ -1,9 +1,12 @@
 package io.proactor.samples;
 
-import io.proactor.samples.demo.DemoCommand;
 import java.util.Arrays;
 
-/** Entry point of {@code ./proactor}: the first argument names the sample. */
+/**
+ * Entry point of {@code ./proactor}: the first argument names the sample. The launcher starts {@code demo} itself
+ * ({@code io.proactor.demo.DemoCommand} of proactor-demo, which depends on the samples, not the other way round);
+ * its line in the usage is the launcher's.
+ */
 public final class Main {
 
     static final String USAGE = """
@@ -20,7 +23,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.println(USAGE);
             System.exit(args.length == 0 ? 2 : 0);
         }
@@ -30,7 +33,11 @@ public final class Main {
             case "echo-client" -> EchoClient.main(rest);
             case "serve" -> ServeCommand.main(rest);
             case "engines" -> EnginesCommand.main(rest);
-            case "demo" -> DemoCommand.main(rest);
+            case "demo" -> {
+                System.err.println("error: the demo is proactor-demo's: run ./proactor demo (main class "
+                        + "io.proactor.demo.DemoCommand, on proactor-demo's class path)");
+                System.exit(2);
+            }
             default -> {
                 System.err.println("error: unknown command '" + args[0] + "'");
                 System.err.println(USAGE);

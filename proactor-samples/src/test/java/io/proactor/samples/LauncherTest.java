@@ -64,6 +64,16 @@ class LauncherTest {
     }
 
     @Test
+    void helpListsTheCommandsTheDemoIncluded() throws Exception {
+        Run r = launch(Map.of(), "help");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().startsWith("usage: proactor COMMAND"), r.toString());
+        for (String command : List.of("echo-server", "echo-client", "serve", "engines", "demo")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith(command + " ")), command + " in\n" + r);
+        }
+    }
+
+    @Test
     void startsWithJavaToolOptionsSetAndPassesThemToTheSample() throws Exception {
         Run r = launch(Map.of("JAVA_TOOL_OPTIONS", "-Dproactor.launcherTest=tool",
                 "JDK_JAVA_OPTIONS", "-Dproactor.launcherTest=jdk",

@@ -1,0 +1,17 @@
+package io.proactor.iouring;
+
+import io.proactor.Engines;
+import io.proactor.spi.Engine;
+import io.proactor.tests.GroupShutdownSuite;
+
+class IoUringGroupShutdownTest extends GroupShutdownSuite {
+    static {
+        // the engine's one-time availability probe makes a real ring; let it happen before any leak count
+        Engines.require(IoUringEngine.NAME);
+    }
+
+    @Override
+    protected Engine engine() {
+        return Engines.require(IoUringEngine.NAME);
+    }
+}

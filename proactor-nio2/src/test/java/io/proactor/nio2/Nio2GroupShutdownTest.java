@@ -1,0 +1,12 @@
+package io.proactor.nio2;
+
+import io.proactor.Engines;
+import io.proactor.spi.Engine;
+import io.proactor.tests.GroupShutdownSuite;
+
+class Nio2GroupShutdownTest extends GroupShutdownSuite {
+    @Override
+    protected Engine engine() {
+        return Engines.require(Nio2Engine.NAME);
+    }
+}
