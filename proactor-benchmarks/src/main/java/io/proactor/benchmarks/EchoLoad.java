@@ -1,11 +1,11 @@
 package io.proactor.benchmarks;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
