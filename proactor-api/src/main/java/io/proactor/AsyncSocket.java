@@ -54,7 +54,7 @@ public interface AsyncSocket extends Initiator {
 
     /**
      * Sends {@code count} bytes of {@code file} from {@code position}, with no copy through user space where
-     * the engine can ({@link io.proactor.spi.EngineFeatures#zeroCopyTransfer()}). Occupies the write side
+     * the engine can ({@link EngineFeatures#zeroCopyTransfer()}). Occupies the write side
      * until done. The result is the number of bytes sent: {@code count}, or fewer if the file ended first.
      */
     <A> void transferFrom(AsyncFile file, long position, long count, A attachment,

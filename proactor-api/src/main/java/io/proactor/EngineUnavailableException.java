@@ -2,7 +2,7 @@ package io.proactor;
 
 /**
  * An engine was required but cannot run on this machine. The message says why and what to change; the
- * cause is the engine's {@link io.proactor.spi.Engine#unavailabilityCause()}.
+ * cause is the engine's {@link Engine#unavailabilityCause()}.
  */
 public class EngineUnavailableException extends IllegalStateException {
 

@@ -1,6 +1,5 @@
 package io.proactor;
 
-import io.proactor.spi.Engine;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@link #best()} when an engine of higher priority than the one it returns is on the class path but cannot
  * run here (for example proactor-iouring on a machine without Netty's native library for its platform).
  *
+ * <p>Why a class in an API of interfaces: it is the one entry point applications call to get an {@link Engine}
+ * ({@code Engines.best()}), and the fallback policy above belongs to the API, not to any engine. It finds the
+ * engines through {@link EngineLookup}, so it never names the provider types of {@code io.proactor.spi}.
+ *
  * <p>Thread-safe; the engine list is loaded once.
  */
 public final class Engines {
@@ -45,11 +48,21 @@ public final class Engines {
     }
 
     private static final class Loaded {
-        static final List<Engine> ALL = ServiceLoader.load(Engine.class, Engines.class.getClassLoader())
-                .stream()
-                .map(ServiceLoader.Provider::get)
+        static final EngineLookup LOOKUP = ServiceLoader.load(EngineLookup.class, Engines.class.getClassLoader())
+                .findFirst()
+                .orElse(null);
+        static final List<Engine> ALL = LOOKUP == null ? List.of() : LOOKUP.engines().stream()
                 .sorted(Comparator.comparingInt(Engine::priority).reversed())
                 .toList();
+    }
+
+    /** The engines' lookup; for {@link ProactorGroup#open}. */
+    static EngineLookup lookup() {
+        if (Loaded.LOOKUP == null) {
+            throw new EngineUnavailableException("no engine is on the class path (nor the module path): put "
+                    + "proactor-nio2 (works everywhere) there", null);
+        }
+        return Loaded.LOOKUP;
     }
 
     /** Every engine on the class path, available or not, highest priority first. */

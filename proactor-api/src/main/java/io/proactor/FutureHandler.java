@@ -1,13 +1,13 @@
 package io.proactor;
 
-import io.proactor.CompletionHandler;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The bridge from the handler form of an operation to its {@link CompletableFuture} form: the future is
- * completed on the proactor's thread, so dependent stages without an executor run there too.
+ * completed on the proactor's thread, so dependent stages without an executor run there too. Package-private:
+ * only the default methods of this package's interfaces create it.
  */
-public final class FutureHandler<V> extends CompletableFuture<V> implements CompletionHandler<V, Object> {
+final class FutureHandler<V> extends CompletableFuture<V> implements CompletionHandler<V, Object> {
 
     @Override
     public void completed(V result, Object attachment) {

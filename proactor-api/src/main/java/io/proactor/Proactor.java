@@ -1,6 +1,5 @@
 package io.proactor;
 
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -11,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The completion dispatcher: the pattern's <b>Proactor</b>. One thread that takes finished operations from
- * its {@link io.proactor.spi.CompletionEventQueue} and calls their {@link CompletionHandler}s, and that also
- * runs tasks and timers. Every {@link Initiator} belongs to one proactor.
+ * its Completion Event Queue (the engine's {@code io.proactor.spi.CompletionEventQueue}) and calls their
+ * {@link CompletionHandler}s, and that also runs tasks and timers. Every {@link Initiator} belongs to one proactor.
  *
  * <p>Proactors come in {@link ProactorGroup}s; a proactor is never created alone.
  *

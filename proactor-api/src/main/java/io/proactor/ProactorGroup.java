@@ -1,8 +1,8 @@
 package io.proactor;
 
-import io.proactor.spi.Engine;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,14 +28,22 @@ public interface ProactorGroup extends AutoCloseable {
     /** How long {@link #close()} gives a graceful shutdown. */
     Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Opens a group of {@code size} proactors on {@code engine}. */
+    /**
+     * Opens a group of {@code size} proactors on {@code engine}.
+     *
+     * @throws IllegalArgumentException if {@code engine} is not {@linkplain EngineFeatures#completionBased()
+     *                                  completion-based} (a readiness engine runs protocol handlers only)
+     * @throws EngineUnavailableException if the engine cannot run here
+     */
     static ProactorGroup open(Engine engine, int size) {
-        return engine.newProactorGroup(ProactorGroupConfig.of(size));
+        return open(engine, ProactorGroupConfig.of(size));
     }
 
-    /** Opens a group on {@code engine} configured by {@code config}. */
+    /** Opens a group on {@code engine} configured by {@code config}; throws as {@link #open(Engine, int)}. */
     static ProactorGroup open(Engine engine, ProactorGroupConfig config) {
-        return engine.newProactorGroup(config);
+        Objects.requireNonNull(engine, "'engine' is null");
+        Objects.requireNonNull(config, "'config' is null");
+        return Engines.lookup().openProactorGroup(engine, config);
     }
 
     Engine engine();

@@ -1,7 +1,7 @@
 package io.proactor.protocol;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
-import io.proactor.spi.Engine;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -69,7 +69,7 @@ public interface ProtocolClient extends AutoCloseable {
 
         public ProtocolClient build() {
             ClientSpec spec = new ClientSpec(model, threads, options, connectTimeout);
-            return (engine == null ? Engines.best() : engine).startClient(spec);
+            return ProtocolLookups.get().startClient(engine == null ? Engines.best() : engine, spec);
         }
     }
 }

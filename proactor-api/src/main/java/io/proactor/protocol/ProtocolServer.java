@@ -1,7 +1,7 @@
 package io.proactor.protocol;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -109,7 +109,7 @@ public interface ProtocolServer extends AutoCloseable {
         /** Validates the settings, binds and starts accepting. */
         public ProtocolServer bind(InetSocketAddress address) throws IOException {
             ServerSpec spec = new ServerSpec(address, model, threads, handlers, options, backlog, stallWatch);
-            return (engine == null ? Engines.best() : engine).startServer(spec);
+            return ProtocolLookups.get().startServer(engine == null ? Engines.best() : engine, spec);
         }
 
         /** Binds to {@code 127.0.0.1:port}. */

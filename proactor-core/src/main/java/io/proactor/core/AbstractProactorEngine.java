@@ -7,7 +7,8 @@ import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.spi.Engine;
+import io.proactor.spi.AsynchronousChannelProvider;
+import io.proactor.spi.EngineProvider;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -16,13 +17,13 @@ import java.util.Objects;
  * protocol handlers run on the engine-independent Proactor runner ({@link ProactorProtocolServer},
  * {@link ProactorProtocolClient}), which uses nothing but the public asynchronous channel API.
  */
-public abstract class AbstractProactorEngine implements Engine {
+public abstract class AbstractProactorEngine implements EngineProvider, AsynchronousChannelProvider {
 
     /** Opens a group; availability was already checked. */
     protected abstract ProactorGroup openGroup(ProactorGroupConfig config);
 
     @Override
-    public final ProactorGroup newProactorGroup(ProactorGroupConfig config) {
+    public final ProactorGroup openProactorGroup(ProactorGroupConfig config) {
         Objects.requireNonNull(config, "'config' is null");
         if (!isAvailable()) {
             Throwable cause = unavailabilityCause();

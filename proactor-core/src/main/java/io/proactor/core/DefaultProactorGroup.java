@@ -1,9 +1,9 @@
 package io.proactor.core;
 
+import io.proactor.Engine;
 import io.proactor.Proactor;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
-import io.proactor.spi.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

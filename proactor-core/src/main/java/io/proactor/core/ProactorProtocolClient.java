@@ -2,6 +2,7 @@ package io.proactor.core;
 
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
+import io.proactor.Engine;
 import io.proactor.Proactor;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
@@ -10,7 +11,6 @@ import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -34,7 +34,7 @@ final class ProactorProtocolClient implements ProtocolClient {
     private ProactorProtocolClient(Engine engine, ClientSpec spec) {
         this.engine = engine;
         this.spec = spec;
-        this.group = engine.newProactorGroup(ProactorGroupConfig.of(spec.ioThreads()).withName("client")
+        this.group = ProactorGroup.open(engine, ProactorGroupConfig.of(spec.ioThreads()).withName("client")
                 .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
         this.workers = spec.model() == ThreadingModel.WORKER_POOL
                 ? new WorkerPool(spec.threads(), "client-" + engine.name() + "-worker") : null;

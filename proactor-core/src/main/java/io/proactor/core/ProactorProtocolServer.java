@@ -3,6 +3,7 @@ package io.proactor.core;
 import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
+import io.proactor.Engine;
 import io.proactor.Proactor;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
@@ -10,7 +11,6 @@ import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -60,7 +60,7 @@ final class ProactorProtocolServer implements ProtocolServer {
             case MAIN_SUB -> 1 + spec.threads();
             case REUSEPORT -> spec.threads();
         };
-        this.group = engine.newProactorGroup(ProactorGroupConfig.of(loops).withName("server")
+        this.group = ProactorGroup.open(engine, ProactorGroupConfig.of(loops).withName("server")
                 .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
         this.workers = spec.model() == ThreadingModel.WORKER_POOL
                 ? new WorkerPool(spec.threads(), "server-" + engine.name() + "-worker") : null;

@@ -3,13 +3,13 @@ package io.proactor.iouring;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.util.internal.PlatformDependent;
+import io.proactor.EngineFeatures;
 import io.proactor.EngineUnavailableException;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.core.AbstractProactorEngine;
 import io.proactor.core.DefaultProactorGroup;
 import io.proactor.core.ProactorLoop;
-import io.proactor.spi.EngineFeatures;
 
 /**
  * The io_uring engine: the kernel is the Asynchronous Operation Processor, its completion ring the

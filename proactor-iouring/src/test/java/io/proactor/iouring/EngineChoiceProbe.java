@@ -1,12 +1,12 @@
 package io.proactor.iouring;
 
+import io.proactor.Engine;
 import io.proactor.EngineUnavailableException;
 import io.proactor.Engines;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
-import io.proactor.spi.Engine;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -5,7 +5,7 @@ import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
+import io.proactor.Engine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.proactor.nio2;
 
+import io.proactor.EngineFeatures;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.core.AbstractProactorEngine;
 import io.proactor.core.DefaultProactorGroup;
 import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
-import io.proactor.spi.EngineFeatures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.AsynchronousChannelGroup;

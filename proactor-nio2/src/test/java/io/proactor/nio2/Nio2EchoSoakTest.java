@@ -1,7 +1,7 @@
 package io.proactor.nio2;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
-import io.proactor.spi.Engine;
 import io.proactor.tests.EchoSoakSuite;
 
 class Nio2EchoSoakTest extends EchoSoakSuite {

@@ -1,7 +1,7 @@
 package io.proactor.nio2;
 
 import io.proactor.Engines;
-import io.proactor.spi.Engine;
+import io.proactor.Engine;
 import io.proactor.tests.SendFileSuite;
 
 class Nio2SendFileTest extends SendFileSuite {

@@ -1,13 +1,11 @@
 package io.proactor.reactor;
 
-import io.proactor.ProactorGroup;
-import io.proactor.ProactorGroupConfig;
+import io.proactor.EngineFeatures;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.spi.Engine;
-import io.proactor.spi.EngineFeatures;
+import io.proactor.spi.EngineProvider;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -23,10 +21,14 @@ import java.util.Objects;
  *
  * <p><b>Threading.</b> Stateless; safe to use from any thread.
  */
-public final class PlatformThreadEngine implements Engine {
+public final class PlatformThreadEngine implements EngineProvider {
 
     public static final String NAME = "platform-threads";
     private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
+
+    /** The engine is stateless: any instance serves. */
+    public PlatformThreadEngine() {
+    }
 
     @Override
     public String name() {
@@ -51,12 +53,6 @@ public final class PlatformThreadEngine implements Engine {
     @Override
     public EngineFeatures features() {
         return FEATURES;
-    }
-
-    @Override
-    public ProactorGroup newProactorGroup(ProactorGroupConfig config) {
-        throw new UnsupportedOperationException("engine '" + NAME + "' is a blocking engine (thread per "
-                + "connection): it runs protocol handlers (ProtocolServer, ProtocolClient) only");
     }
 
     @Override

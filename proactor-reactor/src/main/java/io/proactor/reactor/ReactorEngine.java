@@ -1,13 +1,11 @@
 package io.proactor.reactor;
 
-import io.proactor.ProactorGroup;
-import io.proactor.ProactorGroupConfig;
+import io.proactor.EngineFeatures;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.spi.Engine;
-import io.proactor.spi.EngineFeatures;
+import io.proactor.spi.EngineProvider;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -17,15 +15,19 @@ import java.util.Objects;
  * Proactor engines complete into. Files go out with {@code FileChannel.transferTo} ({@code sendfile(2)}).
  *
  * <p>Runs protocol handlers only: a readiness engine has no asynchronous channel API, so
- * {@link #newProactorGroup} is refused. Always available; its priority is below the completion-based engines
+ * it implements no {@link io.proactor.spi.AsynchronousChannelProvider}. Always available; its priority is below the completion-based engines
  * so that {@link io.proactor.Engines#best()} stays a Proactor.
  *
  * <p><b>Threading.</b> Stateless; safe to use from any thread.
  */
-public final class ReactorEngine implements Engine {
+public final class ReactorEngine implements EngineProvider {
 
     public static final String NAME = "reactor";
     private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
+
+    /** For {@link java.util.ServiceLoader}; the engine is stateless. */
+    public ReactorEngine() {
+    }
 
     @Override
     public String name() {
@@ -50,13 +52,6 @@ public final class ReactorEngine implements Engine {
     @Override
     public EngineFeatures features() {
         return FEATURES;
-    }
-
-    @Override
-    public ProactorGroup newProactorGroup(ProactorGroupConfig config) {
-        throw new UnsupportedOperationException("engine '" + NAME + "' is a readiness (Reactor) engine: it runs "
-                + "protocol handlers (ProtocolServer, ProtocolClient) only; use a completion-based engine such as "
-                + "nio2 or io_uring for the asynchronous channel API");
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.proactor.reactor;
 
+import io.proactor.Engine;
 import io.proactor.core.WorkerPool;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;

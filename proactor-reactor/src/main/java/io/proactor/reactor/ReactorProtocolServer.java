@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.Engine;
 import io.proactor.core.ListenBacklog;
 import io.proactor.core.StallWatchdog;
 import io.proactor.core.WorkerPool;
@@ -7,7 +8,6 @@ import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

@@ -1,13 +1,11 @@
 package io.proactor.reactor;
 
-import io.proactor.ProactorGroup;
-import io.proactor.ProactorGroupConfig;
+import io.proactor.EngineFeatures;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.spi.Engine;
-import io.proactor.spi.EngineFeatures;
+import io.proactor.spi.EngineProvider;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -17,15 +15,19 @@ import java.util.Objects;
  * unparks it, so each connection reads like blocking code. Files go out with {@code FileChannel.transferTo}.
  *
  * <p>The threading model only shapes accepting (REUSEPORT: one listener per thread; otherwise one); callbacks
- * always run on the connection's own virtual thread. Runs protocol handlers only; {@link #newProactorGroup}
- * is refused. Always available (Java 21+), lowest priority.
+ * always run on the connection's own virtual thread. Runs protocol handlers only: it implements no
+ * {@link io.proactor.spi.AsynchronousChannelProvider}. Always available (Java 21+), lowest priority.
  *
  * <p><b>Threading.</b> Stateless; safe to use from any thread.
  */
-public final class VirtualThreadEngine implements Engine {
+public final class VirtualThreadEngine implements EngineProvider {
 
     public static final String NAME = "virtual-threads";
     private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
+
+    /** For {@link java.util.ServiceLoader}; the engine is stateless. */
+    public VirtualThreadEngine() {
+    }
 
     @Override
     public String name() {
@@ -50,13 +52,6 @@ public final class VirtualThreadEngine implements Engine {
     @Override
     public EngineFeatures features() {
         return FEATURES;
-    }
-
-    @Override
-    public ProactorGroup newProactorGroup(ProactorGroupConfig config) {
-        throw new UnsupportedOperationException("engine '" + NAME + "' is a readiness engine (blocking calls on "
-                + "virtual threads): it runs protocol handlers (ProtocolServer, ProtocolClient) only; use a "
-                + "completion-based engine such as nio2 or io_uring for the asynchronous channel API");
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.proactor.reactor;
 
+import io.proactor.Engine;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;

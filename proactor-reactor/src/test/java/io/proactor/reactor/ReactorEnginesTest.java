@@ -5,17 +5,19 @@ import static io.proactor.tests.TestSupport.awaitFailure;
 import static io.proactor.tests.TestSupport.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
+import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import io.proactor.tests.Handlers;
 import io.proactor.tests.LeakCheck;
 import io.proactor.tests.TestSupport;
@@ -48,8 +50,10 @@ class ReactorEnginesTest {
     void refusesProactorGroupsSayingWhy(String name) {
         Engine engine = Engines.require(name);
         assertTrue(!engine.features().completionBased() && engine.features().zeroCopyTransfer());
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> engine.newProactorGroup(ProactorGroupConfig.of(1)));
+        assertFalse(engine instanceof io.proactor.spi.AsynchronousChannelProvider,
+                "a readiness engine provides no asynchronous channels, so it has nothing to refuse");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ProactorGroup.open(engine, ProactorGroupConfig.of(1)));
         assertTrue(e.getMessage().contains("readiness") && e.getMessage().contains("completion-based"), e.getMessage());
     }
 

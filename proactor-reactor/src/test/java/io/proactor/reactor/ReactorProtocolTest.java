@@ -2,10 +2,10 @@ package io.proactor.reactor;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import io.proactor.tests.AcceptorHold;
 import io.proactor.tests.ProtocolSuite;
 import java.net.Socket;

@@ -1,7 +1,7 @@
 package io.proactor.reactor;
 
 import io.proactor.Engines;
-import io.proactor.spi.Engine;
+import io.proactor.Engine;
 import io.proactor.tests.SendFileSuite;
 
 class ReactorSendFileTest extends SendFileSuite {

@@ -1,9 +1,9 @@
 package io.proactor.samples;
 
+import io.proactor.Engine;
 import io.proactor.EngineUnavailableException;
 import io.proactor.Engines;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,10 +1,10 @@
 package io.proactor.samples;
 
+import io.proactor.Engine;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package io.proactor.samples;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
-import io.proactor.spi.Engine;
 
 /** Lists the engines found on the class path, which one is chosen by default, and why others cannot run. */
 final class EnginesCommand {

@@ -1,9 +1,9 @@
 package io.proactor.samples;
 
+import io.proactor.Engine;
 import io.proactor.protocol.ThreadingModel;
 import io.proactor.samples.http.HttpFileServer;
 import io.proactor.samples.http.HttpServerConfig;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

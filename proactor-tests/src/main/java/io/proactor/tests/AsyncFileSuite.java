@@ -12,10 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proactor.AsyncFile;
 import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
-import io.proactor.FutureHandler;
+import io.proactor.CompletionHandler;
+import io.proactor.Engine;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorOpenOption;
-import io.proactor.spi.Engine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,7 +191,7 @@ public abstract class AsyncFileSuite {
                         int headerBytes = head.remaining() + big.remaining();
                         CompletableFuture<byte[]> received =
                                 CompletableFuture.supplyAsync(() -> readN(peer, headerBytes + 1000));
-                        FutureHandler<Long> sent = new FutureHandler<>();
+                        HandlerFuture<Long> sent = new HandlerFuture<>();
                         server.transferFrom(headers, 1, 3, file, 5000, 1000, null, sent);
                         assertEquals(1000L, await(sent), "the result counts the file's bytes");
                         byte[] expected = concat("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII), large,
@@ -210,7 +210,7 @@ public abstract class AsyncFileSuite {
                                 content.length)), ByteBuffer.wrap(await(tail)));
                     }
 
-                    FutureHandler<Long> unused = new FutureHandler<>();
+                    HandlerFuture<Long> unused = new HandlerFuture<>();
                     assertThrows(NullPointerException.class,
                             () -> server.transferFrom(null, 0, 0, file, 0, 1, null, unused));
                     assertThrows(NullPointerException.class,
@@ -242,6 +242,19 @@ public abstract class AsyncFileSuite {
             return in.readNBytes(n);
         } catch (IOException e) {
             throw new RuntimeException(e);
+        }
+    }
+
+    /** A handler whose outcome is a future, for the handler forms that have no future form. */
+    private static final class HandlerFuture<V> extends CompletableFuture<V> implements CompletionHandler<V, Object> {
+        @Override
+        public void completed(V result, Object attachment) {
+            complete(result);
+        }
+
+        @Override
+        public void failed(Throwable exc, Object attachment) {
+            completeExceptionally(exc);
         }
     }
 }

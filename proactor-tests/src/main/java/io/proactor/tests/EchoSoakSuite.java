@@ -2,12 +2,12 @@ package io.proactor.tests;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proactor.Engine;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

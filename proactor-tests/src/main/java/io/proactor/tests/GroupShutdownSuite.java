@@ -12,7 +12,7 @@ import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
 import io.proactor.ProactorGroup;
-import io.proactor.spi.Engine;
+import io.proactor.Engine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;

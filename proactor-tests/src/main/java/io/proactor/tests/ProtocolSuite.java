@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proactor.Engine;
 import io.proactor.Engines;
 import io.proactor.core.ListenBacklog;
 import io.proactor.protocol.Connection;
@@ -22,7 +23,6 @@ import io.proactor.protocol.StallWatch;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

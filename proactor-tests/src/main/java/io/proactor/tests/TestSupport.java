@@ -2,10 +2,10 @@ package io.proactor.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.proactor.Engine;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
 package io.proactor.samples.http;
 
+import io.proactor.Engine;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
-import io.proactor.spi.Engine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;

@@ -1,0 +1,18 @@
+/**
+ * The implementation every engine shares: the event loop, the protocol runtime and its connection state
+ * machine, buffer pools, the stall watchdog, and the lookup through which the API finds the engines. Its one
+ * package is exported to the engine modules (and the conformance kit) only: applications see
+ * {@code io.proactor}.
+ */
+@SuppressWarnings("module") // the qualified exports name modules built after this one
+module io.proactor.core {
+    requires transitive io.proactor;
+    requires org.jctools.core;
+    requires org.slf4j;
+
+    exports io.proactor.core to io.proactor.nio2, io.proactor.iouring, io.proactor.reactor, io.proactor.tests;
+
+    uses io.proactor.spi.EngineProvider;
+    provides io.proactor.EngineLookup with io.proactor.core.EngineDispatch;
+    provides io.proactor.protocol.ProtocolLookup with io.proactor.core.EngineDispatch;
+}
