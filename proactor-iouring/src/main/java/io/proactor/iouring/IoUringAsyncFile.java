@@ -44,6 +44,10 @@ final class IoUringAsyncFile extends AbstractAsyncFile {
         return fd.intValue();
     }
 
+    RingHandle handle() {
+        return handle;
+    }
+
     IoUringOperationProcessor processor() {
         return processor;
     }

@@ -74,6 +74,11 @@ final class RingHandle implements IoUringIoHandle {
         return tag;
     }
 
+    /** Operations attached so far; loop only, for tests. */
+    int attached() {
+        return nextTag - 1;
+    }
+
     /**
      * Queues {@code sqe} of {@code op} (sent with the loop's next {@code io_uring_enter}). A cancellable SQE is
      * remembered on {@code op} until its last CQE, so that closing can cancel it.
