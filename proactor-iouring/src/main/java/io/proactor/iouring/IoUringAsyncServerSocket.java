@@ -10,34 +10,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ShutdownChannelGroupException;
-import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
- * {@link AsyncServerSocket} on io_uring with one <b>multishot</b> {@code ACCEPT}: a single SQE yields a CQE
- * per new connection for as long as it stays armed. The API accepts one connection per call, so descriptors
- * the kernel hands over while no accept is pending wait in a queue and are given to the next calls.
+ * {@link AsyncServerSocket} on io_uring: binding, options and close; accepting is its
+ * {@link AcceptOperation}, one multishot {@code ACCEPT}.
  */
-final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket implements RingHandle.Listener {
-
-    private static final int ACCEPT = 1;
+final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket {
 
     private final Socket socket;
     private final RingHandle handle;
-    private final ArrayDeque<Integer> acceptedFds = new ArrayDeque<>();
-    private boolean armed;
-    private OperationSlot pending;
-    private ProactorLoop pendingTarget;
-    private boolean deliveryScheduled;
-    private int acceptSubmissions;
+    private final AcceptOperation accept;
     private volatile boolean bound;
 
     IoUringAsyncServerSocket(ProactorLoop loop, IoUringOperationProcessor processor, Socket socket) {
         super(loop);
         this.socket = socket;
-        this.handle = new RingHandle(processor.ring(), loop, this, this::closeDescriptors);
+        this.handle = new RingHandle(processor.ring(), loop, this::closeDescriptors);
+        this.accept = new AcceptOperation(this, handle, socket.intValue(), loop);
     }
 
     @Override
@@ -56,98 +46,32 @@ final class IoUringAsyncServerSocket extends AbstractAsyncServerSocket implement
             failLater(slot, new java.nio.channels.NotYetBoundException());
             return;
         }
-        pending = slot;
-        pendingTarget = target;
-        if (!acceptedFds.isEmpty()) {
-            scheduleDelivery(); // never complete inside the initiating call
-        } else if (!armed) {
-            acceptSubmissions++;
-            armed = handle.submit(IoUringSqes.multishotAccept(socket.intValue(), ACCEPT), ACCEPT, true);
-            if (!armed) {
-                pending = null;
-                failLater(slot, new ShutdownChannelGroupException());
-            }
-        }
+        accept.start(target, slot);
     }
 
-    private void scheduleDelivery() {
-        if (!deliveryScheduled) {
-            deliveryScheduled = true;
-            loop.execute(this::deliver);
-        }
-    }
-
-    private void deliver() {
-        deliveryScheduled = false;
-        if (pending == null || acceptedFds.isEmpty()) {
-            return;
-        }
-        OperationSlot slot = pending;
-        ProactorLoop target = pendingTarget;
-        pending = null;
-        pendingTarget = null;
-        int fd = acceptedFds.poll();
+    /** Completes {@code slot} with the connection {@code fd}, served by {@code target}; by {@link AcceptOperation}. */
+    void completeAccept(ProactorLoop target, int fd, OperationSlot slot) {
         IoUringOperationProcessor targetProcessor = (IoUringOperationProcessor) target.processor();
         accepted(target, new IoUringAsyncSocket(target, targetProcessor, new Socket(fd), true), slot);
     }
 
     /** ACCEPT SQEs submitted so far (a multishot accept needs one); loop only, for tests. */
     int acceptSubmissions() {
-        return acceptSubmissions;
-    }
-
-    @Override
-    public void onCompletion(int tag, int res, int flags) {
-        if ((flags & IoUringSqes.CQE_F_MORE) == 0) {
-            armed = false; // the multishot ended (cancelled, or an error): re-armed by the next accept
-        }
-        if (res >= 0) {
-            if (!isOpen()) {
-                closeQuietly(res);
-                return;
-            }
-            acceptedFds.add(res);
-            if (pending != null) {
-                deliver();
-            }
-            return;
-        }
-        if (pending != null) {
-            OperationSlot slot = pending;
-            pending = null;
-            pendingTarget = null;
-            slot.fail(res == -IoUringSqes.ECANCELED ? new AsynchronousCloseException()
-                    : IoUringErrors.socket("accept", res));
-        }
+        return accept.submissions();
     }
 
     @Override
     protected void implClose() {
         handle.cancelAndClose();
-        if (!armed && pending != null) {
-            OperationSlot slot = pending;
-            pending = null;
-            failLater(slot, new AsynchronousCloseException());
-        }
+        accept.close();
     }
 
     private void closeDescriptors() {
-        Integer fd;
-        while ((fd = acceptedFds.poll()) != null) {
-            closeQuietly(fd);
-        }
+        accept.closeAccepted();
         try {
             socket.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            new Socket(fd).close();
-        } catch (IOException ignored) {
-            // a connection nobody accepted; nothing to report to
         }
     }
 

@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Socket;
 import io.proactor.AsyncFile;
 import io.proactor.AsyncServerSocket;
@@ -9,18 +8,15 @@ import io.proactor.CompletionHandler;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.ProactorOpenOption;
 import io.proactor.core.BufferPool;
-import io.proactor.core.Handlers;
 import io.proactor.core.ProactorLoop;
 import io.proactor.spi.AsynchronousOperationProcessor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ShutdownChannelGroupException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayDeque;
 import java.util.Set;
 
 /**
@@ -28,7 +24,7 @@ import java.util.Set;
  * class makes the channels, owns the proactor's provided receive buffers and its bounce buffers (for heap
  * buffers, which the kernel cannot be given), and opens files with {@code OPENAT} on the ring.
  */
-final class IoUringOperationProcessor implements AsynchronousOperationProcessor, RingHandle.Listener {
+final class IoUringOperationProcessor implements AsynchronousOperationProcessor {
 
     private static final int O_WRONLY = 1;
     private static final int O_RDWR = 2;
@@ -50,12 +46,8 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
     private ReceiveBuffers buffers;
     private final BufferPool bounceBuffers;
     private final RingHandle handle;
-    private final Map<Integer, PendingOpen> opens = new HashMap<>();
-    private int nextOpenTag = 1;
-
-    private record PendingOpen(Path path, ByteBuffer pathMemory, boolean direct, Object attachment,
-                               CompletionHandler<AsyncFile, Object> handler) {
-    }
+    /** Opens not in flight, most recently used first. */
+    private final ArrayDeque<OpenOperation> idleOpens = new ArrayDeque<>();
 
     IoUringOperationProcessor(ProactorLoop loop, IoUringCompletionEventQueue ring, ProactorGroupConfig config) {
         this.loop = loop;
@@ -63,7 +55,7 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
         this.config = config;
         this.tryBufferRing = IoUringEngine.bufferRingEnabled();
         this.bounceBuffers = new BufferPool(loop, config.receiveBufferSize(), 64);
-        this.handle = new RingHandle(ring, loop, this, () -> { });
+        this.handle = new RingHandle(ring, loop, () -> { });
     }
 
     IoUringCompletionEventQueue ring() {
@@ -107,13 +99,11 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
         ByteBuffer pathMemory = ByteBuffer.allocateDirect(name.length + 1).put(name).put((byte) 0);
         CompletionHandler<AsyncFile, Object> h = (CompletionHandler<AsyncFile, Object>) handler;
         loop.runOnLoop(() -> {
-            int tag = nextOpenTag;
-            nextOpenTag = nextOpenTag + 1 == RingHandle.CANCEL_TAG ? 1 : nextOpenTag + 1;
-            opens.put(tag, new PendingOpen(path, pathMemory, direct, attachment, h));
-            if (!handle.submit(IoUringSqes.openat(Buffer.memoryAddress(pathMemory), flags, CREATE_MODE, tag), tag, false)) {
-                opens.remove(tag);
-                loop.execute(() -> Handlers.fail(h, new ShutdownChannelGroupException(), attachment));
+            OpenOperation open = idleOpens.poll();
+            if (open == null) {
+                open = new OpenOperation(this, handle, loop);
             }
+            open.start(path, pathMemory, flags, CREATE_MODE, direct, h, attachment);
         });
     }
 
@@ -143,18 +133,9 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor,
         return flags;
     }
 
-    @Override
-    public void onCompletion(int tag, int res, int flags) {
-        PendingOpen open = opens.remove(tag);
-        if (open == null) {
-            return;
-        }
-        if (res < 0) {
-            Handlers.fail(open.handler(), IoUringErrors.file("open", open.path(), res), open.attachment());
-        } else {
-            Handlers.complete(open.handler(), new IoUringAsyncFile(loop, this, res, open.path(), open.direct()),
-                    open.attachment());
-        }
+    /** Puts {@code open} back in the pool; by {@link OpenOperation} when it is done. */
+    void idle(OpenOperation open) {
+        idleOpens.push(open);
     }
 
     @Override

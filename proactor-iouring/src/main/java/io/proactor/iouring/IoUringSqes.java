@@ -12,8 +12,9 @@ import io.netty.channel.uring.IoUringIoOps;
  *   user data, buf_index|buf_group (union4), personality, splice_fd_in (union5), addr3 (union6)
  * </pre>
  *
- * The user data is the channel's small operation tag: it fits Netty's fast path, which packs it with the
- * registration id, and it comes back as {@code IoUringIoEvent.userData()}.
+ * The user data is the small tag of the {@link RingOperation} that submits the SQE (see {@link RingHandle}): it
+ * fits Netty's fast path, which packs it with the registration id, and it comes back as
+ * {@code IoUringIoEvent.userData()}.
  */
 final class IoUringSqes {
 

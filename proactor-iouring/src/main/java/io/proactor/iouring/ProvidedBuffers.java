@@ -31,9 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Loop only, except {@link LeasedBuffer#release()}, which hands back to the loop.
  */
-final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
+final class ProvidedBuffers implements ReceiveBuffers {
 
-    private static final int TAG_PROVIDE = 1;
     /** Completions per ring run from which released buffers wait for the next submit to go back together. */
     private static final int BUSY_RING_COMPLETIONS = 4;
     private static final Logger LOG = LoggerFactory.getLogger(ProvidedBuffers.class);
@@ -41,6 +40,7 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
     private final ProactorLoop loop;
     private final IoUringCompletionEventQueue ring;
     private final RingHandle handle;
+    private final ProvideOperation provide;
     private final int size;
     private final int count;
     private final long baseAddress;
@@ -71,7 +71,8 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
         for (int id = 0; id < count; id++) {
             leases[id] = new Lease(id, memory.slice(id * size, size));
         }
-        this.handle = new RingHandle(ring, loop, this, () -> { });
+        this.handle = new RingHandle(ring, loop, () -> { });
+        this.provide = new ProvideOperation(handle);
     }
 
 
@@ -80,8 +81,8 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
     @Override
     public boolean ready() {
         if (!provided) {
-            provided = handle.submit(IoUringSqes.provideBuffers(GROUP, baseAddress, size, count, 0, TAG_PROVIDE),
-                    TAG_PROVIDE, false);
+            provided = handle.submit(IoUringSqes.provideBuffers(GROUP, baseAddress, size, count, 0, provide.tag),
+                    provide, false);
             provideSubmissions++;
         }
         return provided;
@@ -159,7 +160,7 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
             released.clear(first, end);
             for (int n = end - first; n > 0; ) {
                 int log = 31 - Integer.numberOfLeadingZeros(n);
-                handle.submit(provideRun(log, first), TAG_PROVIDE, false);
+                handle.submit(provideRun(log, first), provide, false);
                 provideSubmissions++;
                 first += 1 << log;
                 n -= 1 << log;
@@ -176,16 +177,9 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
         IoUringIoOps op = runs[first];
         if (op == null) {
             op = runs[first] = IoUringSqes.provideBuffers(GROUP, baseAddress + (long) first * size, size, 1 << log,
-                    first, TAG_PROVIDE);
+                    first, provide.tag);
         }
         return op;
-    }
-
-    @Override
-    public void onCompletion(int tag, int res, int flags) {
-        if (res < 0) {
-            LOG.warn("PROVIDE_BUFFERS failed: {}", IoUringErrors.socket("provide_buffers", res).getMessage());
-        }
     }
 
     @Override
@@ -196,6 +190,21 @@ final class ProvidedBuffers implements ReceiveBuffers, RingHandle.Listener {
         memory = null;
         leases = null;
         provideRun = null;
+    }
+
+    /** Every {@code PROVIDE_BUFFERS} of the pool: its CQE only reports a failure. */
+    private static final class ProvideOperation extends RingOperation {
+
+        ProvideOperation(RingHandle handle) {
+            super(handle);
+        }
+
+        @Override
+        void onCompletion(int res, int flags) {
+            if (res < 0) {
+                LOG.warn("PROVIDE_BUFFERS failed: {}", IoUringErrors.socket("provide_buffers", res).getMessage());
+            }
+        }
     }
 
     private final class Lease extends LoopLease {

@@ -10,9 +10,11 @@ import java.nio.ByteOrder;
 
 /**
  * Native memory a socket's SQEs point into, allocated on first need (a socket that only receives into
- * provided buffers and sends single buffers never needs it). The kernel reads it when the SQE is submitted
+ * provided buffers never needs it). The kernel reads it when the SQE is submitted
  * (and, for a msghdr, while the send runs), so each region belongs to one kind of operation, of which at most
- * one is pending.
+ * one is pending: the sockaddr and a timespec to {@link ConnectOperation}, a timespec to {@link ReadOperation},
+ * and the msghdr, its iovecs and a timespec to the socket's writes ({@link SendOperation} and the headers of
+ * {@link TransferOperation}: one write is pending at a time).
  *
  * <pre>
  *   offset  size  content

@@ -1,0 +1,126 @@
+package io.proactor.iouring;
+
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.uring.IoUringIoOps;
+import io.proactor.CompletionHandler;
+import io.proactor.LeasedBuffer;
+import io.proactor.core.Handlers;
+import java.nio.ByteBuffer;
+import java.nio.channels.ShutdownChannelGroupException;
+
+/**
+ * One {@code READ}, {@code WRITE} or {@code FSYNC} of an {@link IoUringAsyncFile} at an explicit offset. A file
+ * may have any number in flight, so it keeps a pool of these, each with its own tag, and takes one per
+ * operation; the operation goes back to the pool before its handler runs. A heap buffer goes through a pooled
+ * direct buffer (the GC moves heap memory, so the kernel cannot be given it).
+ */
+final class FileOperation extends RingOperation {
+
+    private static final int READ = 0;
+    private static final int WRITE = 1;
+    private static final int FSYNC = 2;
+
+    private final IoUringAsyncFile file;
+    private int kind;
+    private CompletionHandler<Object, Object> handler;
+    private Object attachment;
+    private ByteBuffer buffer;   // the caller's buffer (advanced on success)
+    private LeasedBuffer bounce; // for a heap buffer: the direct copy the kernel used
+
+    FileOperation(IoUringAsyncFile file, RingHandle handle) {
+        super(handle);
+        this.file = file;
+    }
+
+    void read(ByteBuffer dst, long position, CompletionHandler<Object, Object> h, Object attachment) {
+        start(READ, dst, h, attachment);
+        long address = kernelAddress(dst);
+        submitOrFail(IoUringSqes.read(file.fd(), position, address, kernelLength(dst), tag));
+    }
+
+    void write(ByteBuffer src, long position, CompletionHandler<Object, Object> h, Object attachment) {
+        start(WRITE, src, h, attachment);
+        long address = kernelAddress(src);
+        int length = kernelLength(src);
+        if (bounce != null) {
+            bounce.buffer().put(0, src, src.position(), length);
+        }
+        submitOrFail(IoUringSqes.write(file.fd(), position, address, length, tag));
+    }
+
+    void fsync(boolean dataOnly, CompletionHandler<Object, Object> h, Object attachment) {
+        start(FSYNC, null, h, attachment);
+        submitOrFail(IoUringSqes.fsync(file.fd(), dataOnly, tag));
+    }
+
+    private void start(int kind, ByteBuffer buffer, CompletionHandler<Object, Object> h, Object attachment) {
+        this.kind = kind;
+        this.buffer = buffer;
+        this.handler = h;
+        this.attachment = attachment;
+    }
+
+    /** Where the kernel reads or writes: {@code b} itself if direct, else a bounce buffer taken for it. */
+    private long kernelAddress(ByteBuffer b) {
+        if (b.isDirect()) {
+            return Buffer.memoryAddress(b) + b.position();
+        }
+        bounce = file.processor().bounceBuffers().acquire();
+        return Buffer.memoryAddress(bounce.buffer());
+    }
+
+    /** How many bytes the kernel reads or writes: a bounce buffer may be smaller than {@code b}. */
+    private int kernelLength(ByteBuffer b) {
+        return bounce == null ? b.remaining() : Math.min(b.remaining(), bounce.buffer().capacity());
+    }
+
+    private void submitOrFail(IoUringIoOps sqe) {
+        if (!submit(sqe)) {
+            CompletionHandler<Object, Object> h = handler;
+            Object a = attachment;
+            if (bounce != null) {
+                bounce.release();
+            }
+            finish();
+            file.loop().execute(() -> Handlers.fail(h, new ShutdownChannelGroupException(), a));
+        }
+    }
+
+    @Override
+    void onCompletion(int res, int flags) {
+        CompletionHandler<Object, Object> h = handler;
+        Object a = attachment;
+        ByteBuffer buffer = this.buffer;
+        LeasedBuffer bounce = this.bounce;
+        int kind = this.kind;
+        finish();
+        if (res > 0 && kind != FSYNC) {
+            if (kind == READ && bounce != null) {
+                buffer.put(bounce.buffer().slice(0, res));
+            } else {
+                buffer.position(buffer.position() + res);
+            }
+        }
+        if (bounce != null) {
+            bounce.release();
+        }
+        if (res < 0) {
+            String name = kind == READ ? "read" : kind == FSYNC ? "fsync" : "write";
+            Handlers.fail(h, IoUringErrors.file(name, file.path(), res), a);
+        } else if (kind == FSYNC) {
+            Handlers.complete(h, null, a);
+        } else {
+            // a read of 0 bytes at or past the end is the end of file
+            Handlers.complete(h, kind == READ && res == 0 ? -1 : res, a);
+        }
+    }
+
+    /** Drops the operation's state and puts it back in its file's pool. */
+    private void finish() {
+        handler = null;
+        attachment = null;
+        buffer = null;
+        bounce = null;
+        file.idle(this);
+    }
+}
