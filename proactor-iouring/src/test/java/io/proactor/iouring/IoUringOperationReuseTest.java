@@ -10,7 +10,7 @@ import io.proactor.Engines;
 import io.proactor.LeasedBuffer;
 import io.proactor.Proactor;
 import io.proactor.ProactorGroup;
-import io.proactor.spi.Engine;
+import io.proactor.Engine;
 import io.proactor.tests.LeakCheck;
 import io.proactor.tests.TestSupport;
 import java.nio.ByteBuffer;
