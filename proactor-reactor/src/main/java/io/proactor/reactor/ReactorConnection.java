@@ -183,7 +183,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
             abort(t);
             Handlers.report(t, "protocol handler");
         }
-        loop.runOnLoop(workerReadDone);
+        loop.runOnLoopIfRunning(workerReadDone);
     }
 
     private void workerReadDone() {
@@ -222,7 +222,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
             enqueue(data);
         } else {
             ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-            loop.runOnLoop(() -> enqueue(copy));
+            loop.runOnLoopIfRunning(() -> enqueue(copy));
         }
     }
 
@@ -276,7 +276,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
         }
-        loop.runOnLoop(() -> {
+        loop.runOnLoopIfRunning(() -> {
             if (!closed && !closeRequested && count > 0) {
                 output.addLast(new FileSend(path, position, count));
                 flush();
@@ -415,7 +415,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
 
     @Override
     public void shutdownOutput() {
-        loop.runOnLoop(() -> {
+        loop.runOnLoopIfRunning(() -> {
             if (closed) {
                 return;
             }
@@ -428,7 +428,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
 
     @Override
     public void close() {
-        loop.runOnLoop(() -> {
+        loop.runOnLoopIfRunning(() -> {
             if (closed) {
                 return;
             }
@@ -442,7 +442,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
 
     @Override
     public void abort(Throwable cause) {
-        loop.runOnLoop(() -> closeNow(cause));
+        loop.runOnLoopIfRunning(() -> closeNow(cause));
     }
 
     private void closeNow(Throwable cause) {
@@ -490,7 +490,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
                 Handlers.report(t, "protocol handler");
             }
             if (after != null) {
-                loop.runOnLoop(after);
+                loop.runOnLoopIfRunning(after);
             }
         });
     }

@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.Cancellable;
 import io.proactor.core.WorkerPool;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.Connection;
@@ -98,7 +99,7 @@ final class ReactorProtocolClient implements ProtocolClient {
         private final ProtocolHandler handler;
         private final CompletableFuture<Connection> result;
         private SelectionKey key;
-        private ReactorLoop.Timer timeout;
+        private Cancellable timeout;
 
         Connector(SocketChannel channel, ReactorLoop loop, SocketAddress remote, ProtocolHandler handler,
                   CompletableFuture<Connection> result) {
