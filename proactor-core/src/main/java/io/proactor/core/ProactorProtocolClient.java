@@ -10,47 +10,34 @@ import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolHandler;
-import io.proactor.protocol.ThreadingModel;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Protocol-handler clients on a completion-based engine; see {@link ProactorProtocolServer}. */
-final class ProactorProtocolClient implements ProtocolClient {
+final class ProactorProtocolClient extends AbstractProtocolClient {
 
-    private final Engine engine;
-    private final ClientSpec spec;
     private final ProactorGroup group;
-    private final WorkerPool workers;
-    private final Set<ProactorConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Proactor, BufferPool> chunkPools = new ConcurrentHashMap<>();
-    private volatile boolean closing;
 
-    private ProactorProtocolClient(Engine engine, ClientSpec spec) {
-        this.engine = engine;
-        this.spec = spec;
-        this.group = ProactorGroup.open(engine, ProactorGroupConfig.of(spec.ioThreads()).withName("client")
-                .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
-        this.workers = spec.model() == ThreadingModel.WORKER_POOL
-                ? new WorkerPool(spec.threads(), "client-" + engine.name() + "-worker") : null;
+    private ProactorProtocolClient(Engine engine, ClientSpec spec, ProactorGroup group) {
+        super(engine, spec, true);
+        this.group = group;
     }
 
     static ProtocolClient start(Engine engine, ClientSpec spec) {
-        return new ProactorProtocolClient(engine, spec);
+        // the group first: if the engine cannot make one, no worker thread has been started
+        ProactorGroup group = ProactorGroup.open(engine, ProactorGroupConfig.of(spec.ioThreads()).withName("client")
+                .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
+        return new ProactorProtocolClient(engine, spec, group);
     }
 
     @Override
     public CompletableFuture<Connection> connect(SocketAddress remote, ProtocolHandler handler) {
-        Objects.requireNonNull(remote, "'remote' is null");
-        Objects.requireNonNull(handler, "'handler' is null");
-        if (closing) {
-            throw new IllegalStateException("the client is closed");
-        }
+        checkConnect(remote, handler);
         CompletableFuture<Connection> result = new CompletableFuture<>();
         AsyncSocket socket;
         try {
@@ -82,7 +69,7 @@ final class ProactorProtocolClient implements ProtocolClient {
             ProactorLoop loop = (ProactorLoop) socket.proactor();
             BufferPool chunks = chunkPools.computeIfAbsent(loop,
                     l -> new BufferPool(loop, ProactorProtocolServer.CHUNK_SIZE, ProactorProtocolServer.CHUNKS_POOLED));
-            self[0] = new ProactorConnection(socket, handler, workers == null ? null : workers.next(), chunks,
+            self[0] = new ProactorConnection(socket, handler, nextWorker(), chunks,
                     spec.options(), () -> connections.remove(self[0]));
         } catch (IOException | RuntimeException e) {
             socket.close();
@@ -94,17 +81,10 @@ final class ProactorProtocolClient implements ProtocolClient {
     }
 
     @Override
-    public Engine engine() {
-        return engine;
-    }
-
-    @Override
     public void close() {
         closing = true;
         connections.forEach(c -> c.abort(null));
         group.close();
-        if (workers != null) {
-            workers.close();
-        }
+        closeWorkers();
     }
 }

@@ -10,7 +10,6 @@ import io.proactor.ProactorGroupConfig;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.protocol.ThreadingModel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -18,7 +17,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ShutdownChannelGroupException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,41 +32,20 @@ import org.slf4j.LoggerFactory;
  *   <li>REUSEPORT: each of N proactors has its own {@code SO_REUSEPORT} listener and keeps what it accepts.</li>
  * </ul>
  */
-final class ProactorProtocolServer implements ProtocolServer {
+final class ProactorProtocolServer extends LoopProtocolServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProactorProtocolServer.class);
     /** Pooled output chunks per proactor and their size. */
     static final int CHUNK_SIZE = 16 * 1024;
     static final int CHUNKS_POOLED = 256;
 
-    private final Engine engine;
-    private final ServerSpec spec;
-    private final ProactorGroup group;
-    private final WorkerPool workers;
-    private final StallWatchdog watchdog;
     private final List<AsyncServerSocket> listeners = new ArrayList<>();
-    private final Set<ProactorConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Proactor, BufferPool> chunkPools = new ConcurrentHashMap<>();
-    private InetSocketAddress localAddress;
-    private volatile boolean closing;
+    /** Made by {@link #listen}, so that a failure to make it is cleaned up like any other. */
+    private volatile ProactorGroup group;
 
     private ProactorProtocolServer(Engine engine, ServerSpec spec) {
-        this.engine = engine;
-        this.spec = spec;
-        int loops = switch (spec.model()) {
-            case SINGLE, WORKER_POOL -> 1;
-            case MAIN_SUB -> 1 + spec.threads();
-            case REUSEPORT -> spec.threads();
-        };
-        this.group = ProactorGroup.open(engine, ProactorGroupConfig.of(loops).withName("server")
-                .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
-        this.workers = spec.model() == ThreadingModel.WORKER_POOL
-                ? new WorkerPool(spec.threads(), "server-" + engine.name() + "-worker") : null;
-        this.watchdog = StallWatchdog.start("server-" + engine.name() + "-stall-watchdog", spec.stallWatch());
-        group.proactors().forEach(p -> watchdog.watch(p, p.name()));
-        if (workers != null) {
-            workers.workers().forEach(w -> watchdog.watch(w, "worker"));
-        }
+        super(engine, spec);
     }
 
     static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
@@ -83,6 +60,9 @@ final class ProactorProtocolServer implements ProtocolServer {
     }
 
     private void listen() throws IOException {
+        group = ProactorGroup.open(engine, ProactorGroupConfig.of(loopCount()).withName("server")
+                .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
+        group.proactors().forEach(p -> watch(p, p.name()));
         List<Proactor> loops = group.proactors();
         switch (spec.model()) {
             case SINGLE, WORKER_POOL -> startAcceptor(open(loops.get(0), spec.bindAddress(), false), List.of(loops.get(0)));
@@ -107,9 +87,7 @@ final class ProactorProtocolServer implements ProtocolServer {
             listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         }
         listener.bind(address, spec.backlog());
-        if (localAddress == null) {
-            localAddress = (InetSocketAddress) listener.localAddress();
-        }
+        bound((InetSocketAddress) listener.localAddress());
         return listener;
     }
 
@@ -147,7 +125,7 @@ final class ProactorProtocolServer implements ProtocolServer {
                 return;
             }
             // e.g. EMFILE: keep the server alive, but do not spin while descriptors are short
-            LOG.warn("accept on {} failed; retrying in 100 ms", localAddress, exc);
+            LOG.warn("accept on {} failed; retrying in 100 ms", localAddress(), exc);
             listener.proactor().schedule(() -> {
                 if (listener.isOpen()) {
                     acceptNext();
@@ -163,7 +141,7 @@ final class ProactorProtocolServer implements ProtocolServer {
             ProtocolHandler handler = spec.handlers().get();
             ProactorLoop loop = (ProactorLoop) socket.proactor();
             BufferPool chunks = chunkPools.computeIfAbsent(loop, l -> new BufferPool(loop, CHUNK_SIZE, CHUNKS_POOLED));
-            self[0] = new ProactorConnection(socket, handler, workers == null ? null : workers.next(), chunks,
+            self[0] = new ProactorConnection(socket, handler, nextWorker(), chunks,
                     spec.options(), () -> connections.remove(self[0]));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot serve a new connection; closing it", e);
@@ -178,43 +156,19 @@ final class ProactorProtocolServer implements ProtocolServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public Engine engine() {
-        return engine;
-    }
-
-    @Override
-    public ThreadingModel model() {
-        return spec.model();
-    }
-
-    @Override
-    public int connectionCount() {
-        return connections.size();
-    }
-
-    @Override
-    public void close() {
-        if (closing) {
-            group.terminationFuture().join();
-            return;
-        }
-        closing = true;
-        watchdog.close();
+    protected void stopLoops() {
         listeners.forEach(AsyncServerSocket::close);
         connections.forEach(c -> c.abort(null));
-        group.close();
-        if (workers != null) {
-            workers.close();
+        if (group != null) {
+            group.close();
         }
     }
 
     @Override
-    public String toString() {
-        return "ProtocolServer[" + engine.name() + ", " + spec.model().label() + ", " + localAddress + "]";
+    protected void awaitLoopsStopped() {
+        ProactorGroup g = group;
+        if (g != null) {
+            g.terminationFuture().join();
+        }
     }
 }

@@ -1,84 +1,51 @@
 package io.proactor.reactor;
 
-import io.proactor.core.Handlers;
+import io.proactor.core.LoopConnection;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolHandler;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * A protocol handler's {@link Connection} on a {@link ReactorLoop}: the loop waits for readiness, reads into
- * its own direct buffer and lends it to {@link ProtocolHandler#onRead}; output is written on the spot when
- * nothing is queued, and only what the socket did not take is copied into direct chunks and sent when the
- * socket becomes writable again.
+ * A protocol handler's {@link Connection} on a {@link ReactorLoop}: the {@link LoopConnection} state machine
+ * with readiness-based transport operations. The loop waits for readiness, reads into its own direct buffer
+ * and lends it to {@link ProtocolHandler#onRead}; output is written on the spot when nothing is queued, and
+ * only what the socket did not take is copied into direct chunks and sent when the socket becomes writable
+ * again.
  *
  * <p><b>Interest.</b> {@code OP_READ} is registered while reading is allowed (not paused by the high-water
  * mark, not held by a worker, input not ended, no close requested); {@code OP_WRITE} only while output is
  * queued, since a socket with room is always writable and would wake the loop on every select.
  *
- * <p><b>Threading.</b> All state is confined to the loop thread; calls from other threads are handed to it
- * (a {@code write} from another thread is copied first). Callbacks run on the loop, or on the connection's
- * worker ({@code callbacks} non-null, the WORKER_POOL model): then each read is copied into a per-connection
- * buffer, the worker is handed it, and the loop does not read this connection again until the callback
- * returned.
+ * <p><b>Threading.</b> All state is confined to the loop thread. With a worker ({@code callbacks} non-null,
+ * the WORKER_POOL model) each read is copied into a per-connection buffer, the worker is handed it, and the
+ * loop does not read this connection again until the callback returned.
  */
-final class ReactorConnection implements Connection, ReactorHandle {
+final class ReactorConnection extends LoopConnection implements ReactorHandle {
 
     private static final int MAX_GATHER = 64;
 
     private final SocketChannel channel;
-    private final ReactorLoop loop;
-    private final ProtocolHandler handler;
-    private final Executor callbacks;
-    private final ConnectionOptions options;
-    private final Runnable onClosed;
-    private final Executor executor;
-    private final SocketAddress local;
-    private final SocketAddress remote;
-    /** Output in order: ByteBuffer chunks (read mode, owned by this connection) or FileSend. */
-    private final ArrayDeque<Object> output = new ArrayDeque<>();
+    private final ReactorLoop reactor;
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private final Runnable workerRead = this::workerRead;
-    private final Runnable workerReadDone = this::workerReadDone;
     private SelectionKey key;
     private int interest;
     private ByteBuffer workerBuffer;
-    private volatile long queuedBytes;
-    private volatile boolean open = true;
-    private volatile Object attachment;
     private boolean started;
-    private boolean callbackHoldsRead;
-    private boolean readPaused;
-    private boolean inputEnded;
-    private boolean closeRequested;
-    private boolean shutdownRequested;
-    private boolean outputShut;
-    private boolean closed;
 
     ReactorConnection(SocketChannel channel, ReactorLoop loop, ProtocolHandler handler, Executor callbacks,
                       ConnectionOptions options, Runnable onClosed) throws IOException {
+        super(loop, handler, callbacks, options, channel.getLocalAddress(), channel.getRemoteAddress(), onClosed);
         this.channel = channel;
-        this.loop = loop;
-        this.handler = Objects.requireNonNull(handler, "the handler factory returned null");
-        this.callbacks = callbacks;
-        this.options = options;
-        this.onClosed = onClosed;
-        this.executor = callbacks != null ? callbacks : loop;
-        this.local = channel.getLocalAddress();
-        this.remote = channel.getRemoteAddress();
+        this.reactor = loop;
     }
 
     /**
@@ -94,21 +61,9 @@ final class ReactorConnection implements Connection, ReactorHandle {
             key.attach(this);
             key.interestOps(0);
         } else {
-            key = loop.register(channel, 0, this);
+            key = reactor.register(channel, 0, this);
         }
-        callback(() -> {
-            try {
-                handler.onOpen(this);
-            } catch (Throwable t) {
-                if (opened != null) {
-                    opened.completeExceptionally(t);
-                }
-                throw t;
-            }
-            if (opened != null) {
-                opened.complete(this);
-            }
-        }, () -> {
+        open(opened, () -> {
             started = true;
             updateInterest();
         });
@@ -135,7 +90,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
         if (!readAllowed()) {
             return; // interest changed after the selection that reported this readiness
         }
-        ByteBuffer buffer = loop.readBuffer();
+        ByteBuffer buffer = reactor.readBuffer();
         buffer.clear();
         int n;
         try {
@@ -145,9 +100,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
             return;
         }
         if (n < 0) {
-            inputEnded = true;
-            updateInterest();
-            callback(() -> handler.onInputClosed(this), null);
+            inputEnded();
             return;
         }
         if (n == 0) {
@@ -175,24 +128,17 @@ final class ReactorConnection implements Connection, ReactorHandle {
 
     /** On the worker: the read handed over by {@link #read()}. */
     private void workerRead() {
-        try {
-            if (open) {
-                handler.onRead(this, workerBuffer);
-            }
-        } catch (Throwable t) {
-            abort(t);
-            Handlers.report(t, "protocol handler");
-        }
-        loop.runOnLoop(workerReadDone);
-    }
-
-    private void workerReadDone() {
-        callbackHoldsRead = false;
-        updateInterest();
+        readOnWorker(workerBuffer);
+        toLoop(workerReadDone);
     }
 
     private boolean readAllowed() {
         return started && !closed && !closeRequested && !inputEnded && !readPaused && !callbackHoldsRead;
+    }
+
+    @Override
+    protected void readStateChanged() {
+        updateInterest();
     }
 
     /** Registers exactly the interest the state calls for; the system call happens only on a change. */
@@ -215,85 +161,53 @@ final class ReactorConnection implements Connection, ReactorHandle {
 
     // ---- writing ----
 
+    /** The Reactor fast path: nothing is queued, so the bytes may go straight from the caller's buffer. */
     @Override
-    public void write(ByteBuffer data) {
-        Objects.requireNonNull(data, "'data' is null");
-        if (loop.inLoop()) {
-            enqueue(data);
-        } else {
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-            loop.runOnLoop(() -> enqueue(copy));
-        }
-    }
-
-    private void enqueue(ByteBuffer data) {
-        if (closed || closeRequested) {
+    protected boolean writeDirectly(ByteBuffer data) {
+        try {
+            channel.write(data);
+        } catch (IOException e) {
             data.position(data.limit());
-            return;
+            closeNow(e);
+            return true;
         }
-        if (output.isEmpty()) {
-            // The Reactor fast path: nothing is queued, so the bytes may go straight from the caller's buffer.
-            try {
-                channel.write(data);
-            } catch (IOException e) {
-                data.position(data.limit());
-                closeNow(e);
-                return;
-            }
-            if (!data.hasRemaining()) {
-                return;
-            }
-        }
-        int n = data.remaining();
-        while (data.hasRemaining()) {
-            ByteBuffer tail = appendableTail();
-            int at = tail.limit();
-            int take = Math.min(data.remaining(), tail.capacity() - at);
-            tail.limit(at + take);
-            tail.put(at, data, data.position(), take);
-            data.position(data.position() + take);
-        }
-        queuedBytes += n;
-        if (queuedBytes > options.highWaterMark()) {
-            readPaused = true;
-        }
-        updateInterest();
+        return !data.hasRemaining();
     }
 
-    /** The last queued chunk if it has room, otherwise a new empty chunk appended to the queue. */
-    private ByteBuffer appendableTail() {
+    @Override
+    protected void outputQueued() {
+        updateInterest(); // the rest goes out when the socket is writable again
+    }
+
+    @Override
+    protected ByteBuffer appendableTail() {
         if (output.peekLast() instanceof ByteBuffer last && last.limit() < last.capacity()) {
             return last;
         }
-        ByteBuffer fresh = loop.acquireChunk().limit(0);
+        ByteBuffer fresh = reactor.acquireChunk().limit(0);
         output.addLast(fresh);
         return fresh;
     }
 
     @Override
     public void sendFile(Path path, long position, long count) {
-        Objects.requireNonNull(path, "'path' is null");
-        if (position < 0 || count < 0) {
-            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
+        checkFileRange(path, position, count);
+        if (count > 0) {
+            queueFile(new FileTransfer(path, position, count));
         }
-        loop.runOnLoop(() -> {
-            if (!closed && !closeRequested && count > 0) {
-                output.addLast(new FileSend(path, position, count));
-                flush();
-            }
-        });
     }
 
     /** Sends queued output until done or the socket is full; then registers write interest or not. */
-    private void flush() {
+    @Override
+    protected void flush() {
         if (closed) {
             return;
         }
         try {
             Object head;
             while ((head = output.peekFirst()) != null) {
-                if (head instanceof FileSend send) {
-                    if (!send.transfer()) {
+                if (head instanceof FileTransfer send) {
+                    if (!send.transfer(channel)) {
                         break;
                     }
                     output.pollFirst();
@@ -305,9 +219,7 @@ final class ReactorConnection implements Connection, ReactorHandle {
             closeNow(e);
             return;
         }
-        if (readPaused && queuedBytes <= options.lowWaterMark()) {
-            readPaused = false;
-        }
+        resumeReadingIfDrained();
         updateInterest();
         if (output.isEmpty()) {
             outputDrained();
@@ -335,122 +247,33 @@ final class ReactorConnection implements Connection, ReactorHandle {
         Object head;
         while ((head = output.peekFirst()) instanceof ByteBuffer b && !b.hasRemaining()) {
             output.pollFirst();
-            loop.releaseChunk(b);
+            reactor.releaseChunk(b);
         }
         return all;
     }
 
-    /** A queued file: opened when it reaches the head of the queue, sent with {@code sendfile}, closed. */
-    private final class FileSend {
-        final Path path;
-        final long position;
-        final long count;
-        FileChannel file;
-        long sent;
-
-        FileSend(Path path, long position, long count) {
-            this.path = path;
-            this.position = position;
-            this.count = count;
+    @Override
+    protected void release(Object queued) {
+        if (queued instanceof ByteBuffer b) {
+            reactor.releaseChunk(b);
+        } else {
+            ((FileTransfer) queued).release();
         }
-
-        /** Sends what the socket takes; {@code true} once all {@code count} bytes went out. */
-        boolean transfer() throws IOException {
-            if (file == null) {
-                file = FileChannel.open(path, StandardOpenOption.READ);
-            }
-            while (sent < count) {
-                // On Linux FileChannel.transferTo to a socket is sendfile(2): the bytes never enter user space.
-                long n = file.transferTo(position + sent, count - sent, channel);
-                if (n > 0) {
-                    sent += n;
-                } else if (position + sent >= file.size()) {
-                    throw new EOFException(path + " ended after " + sent + " of " + count + " bytes");
-                } else {
-                    return false; // the socket's send buffer is full
-                }
-            }
-            release();
-            return true;
-        }
-
-        void release() {
-            if (file != null) {
-                try {
-                    file.close();
-                } catch (IOException e) {
-                    // read-only file: nothing was lost
-                }
-                file = null;
-            }
-        }
-    }
-
-    private void outputDrained() {
-        if (closeRequested) {
-            closeNow(null);
-        } else if (shutdownRequested && !outputShut) {
-            outputShut = true;
-            try {
-                channel.shutdownOutput();
-            } catch (IOException e) {
-                closeNow(e);
-            }
-        }
-    }
-
-    private void releaseOutput() {
-        Object o;
-        while ((o = output.pollFirst()) != null) {
-            if (o instanceof ByteBuffer b) {
-                loop.releaseChunk(b);
-            } else {
-                ((FileSend) o).release();
-            }
-        }
-        queuedBytes = 0;
     }
 
     // ---- closing ----
 
     @Override
-    public void shutdownOutput() {
-        loop.runOnLoop(() -> {
-            if (closed) {
-                return;
-            }
-            shutdownRequested = true;
-            if (output.isEmpty()) {
-                outputDrained();
-            }
-        });
-    }
-
-    @Override
-    public void close() {
-        loop.runOnLoop(() -> {
-            if (closed) {
-                return;
-            }
-            closeRequested = true;
-            updateInterest();
-            if (output.isEmpty()) {
-                closeNow(null);
-            }
-        });
-    }
-
-    @Override
-    public void abort(Throwable cause) {
-        loop.runOnLoop(() -> closeNow(cause));
-    }
-
-    private void closeNow(Throwable cause) {
-        if (closed) {
-            return;
+    protected void shutdownTransportOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            closeNow(e);
         }
-        closed = true;
-        open = false;
+    }
+
+    @Override
+    protected void closeTransport() {
         if (key != null) {
             key.cancel();
         }
@@ -459,81 +282,5 @@ final class ReactorConnection implements Connection, ReactorHandle {
         } catch (IOException e) {
             // the descriptor is released even when close reports an error
         }
-        releaseOutput();
-        onClosed.run();
-        callback(() -> handler.onClose(this, cause), null);
-    }
-
-    private void callbackFailed(Throwable t) {
-        Handlers.report(t, "protocol handler");
-        closeNow(t);
-    }
-
-    /** Runs a handler callback on the callback thread, then {@code after} on the loop. */
-    private void callback(Runnable call, Runnable after) {
-        if (callbacks == null) {
-            try {
-                call.run();
-            } catch (Throwable t) {
-                callbackFailed(t);
-            }
-            if (after != null) {
-                after.run();
-            }
-            return;
-        }
-        callbacks.execute(() -> {
-            try {
-                call.run();
-            } catch (Throwable t) {
-                abort(t);
-                Handlers.report(t, "protocol handler");
-            }
-            if (after != null) {
-                loop.runOnLoop(after);
-            }
-        });
-    }
-
-    // ---- accessors ----
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public long queuedBytes() {
-        return queuedBytes;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return local;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return remote;
-    }
-
-    @Override
-    public Executor executor() {
-        return executor;
-    }
-
-    @Override
-    public Object attachment() {
-        return attachment;
-    }
-
-    @Override
-    public void attach(Object value) {
-        this.attachment = value;
-    }
-
-    @Override
-    public String toString() {
-        return "Connection[" + local + " <-> " + remote + "]";
     }
 }

@@ -1,7 +1,8 @@
 package io.proactor.reactor;
 
+import io.proactor.Cancellable;
 import io.proactor.Engine;
-import io.proactor.core.WorkerPool;
+import io.proactor.core.AbstractProtocolClient;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
@@ -32,38 +33,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Threading.</b> Any thread may call any method. The future of {@link #connect} completes on the
  * connection's callback thread after {@code onOpen} ran.
  */
-final class ReactorProtocolClient implements ProtocolClient {
+final class ReactorProtocolClient extends AbstractProtocolClient {
 
-    private final Engine engine;
-    private final ClientSpec spec;
     private final List<ReactorLoop> loops = new ArrayList<>();
-    private final WorkerPool workers;
-    private final Set<ReactorConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger next = new AtomicInteger();
-    private volatile boolean closing;
 
     ReactorProtocolClient(Engine engine, ClientSpec spec) {
-        this.engine = engine;
-        this.spec = spec;
+        super(engine, spec, true);
         try {
             for (int i = 0; i < spec.ioThreads(); i++) {
                 loops.add(new ReactorLoop("client-" + engine.name() + "-" + i, spec.options().readBufferSize()));
             }
         } catch (RuntimeException e) {
             loops.forEach(ReactorLoop::close);
+            closeWorkers();
             throw e;
         }
-        this.workers = spec.model() == ThreadingModel.WORKER_POOL
-                ? new WorkerPool(spec.threads(), "client-" + engine.name() + "-worker") : null;
     }
 
     @Override
     public CompletableFuture<Connection> connect(SocketAddress remote, ProtocolHandler handler) {
-        Objects.requireNonNull(remote, "'remote' is null");
-        Objects.requireNonNull(handler, "'handler' is null");
-        if (closing) {
-            throw new IllegalStateException("the client is closed");
-        }
+        checkConnect(remote, handler);
         CompletableFuture<Connection> result = new CompletableFuture<>();
         ReactorLoop loop = loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
         SocketChannel channel;
@@ -98,7 +88,7 @@ final class ReactorProtocolClient implements ProtocolClient {
         private final ProtocolHandler handler;
         private final CompletableFuture<Connection> result;
         private SelectionKey key;
-        private ReactorLoop.Timer timeout;
+        private Cancellable timeout;
 
         Connector(SocketChannel channel, ReactorLoop loop, SocketAddress remote, ProtocolHandler handler,
                   CompletableFuture<Connection> result) {
@@ -151,7 +141,7 @@ final class ReactorProtocolClient implements ProtocolClient {
             }
             ReactorConnection[] self = new ReactorConnection[1];
             try {
-                self[0] = new ReactorConnection(channel, loop, handler, workers == null ? null : workers.next(),
+                self[0] = new ReactorConnection(channel, loop, handler, nextWorker(),
                         spec.options(), () -> connections.remove(self[0]));
                 connections.add(self[0]);
                 self[0].start(key, result);
@@ -176,17 +166,10 @@ final class ReactorProtocolClient implements ProtocolClient {
     }
 
     @Override
-    public Engine engine() {
-        return engine;
-    }
-
-    @Override
     public void close() {
         closing = true;
         loops.forEach(ReactorLoop::shutdown);
         loops.forEach(ReactorLoop::close);
-        if (workers != null) {
-            workers.close();
-        }
+        closeWorkers();
     }
 }

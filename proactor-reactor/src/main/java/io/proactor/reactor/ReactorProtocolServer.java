@@ -2,7 +2,7 @@ package io.proactor.reactor;
 
 import io.proactor.Engine;
 import io.proactor.core.ListenBacklog;
-import io.proactor.core.StallWatchdog;
+import io.proactor.core.LoopProtocolServer;
 import io.proactor.core.WorkerPool;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
@@ -16,8 +16,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,30 +33,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Any thread may call any method; {@link #close()} waits for every thread to end.
  */
-final class ReactorProtocolServer implements ProtocolServer {
+final class ReactorProtocolServer extends LoopProtocolServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReactorProtocolServer.class);
     /** Connections accepted per readiness event, so one busy listener cannot starve the loop's connections. */
     private static final int ACCEPTS_PER_WAKEUP = 64;
 
-    private final Engine engine;
-    private final ServerSpec spec;
     private final List<ReactorLoop> loops = new ArrayList<>();
-    private final WorkerPool workers;
-    private final StallWatchdog watchdog;
-    private final Set<ReactorConnection> connections = ConcurrentHashMap.newKeySet();
-    private volatile InetSocketAddress localAddress;
-    private volatile boolean closing;
 
     private ReactorProtocolServer(Engine engine, ServerSpec spec) {
-        this.engine = engine;
-        this.spec = spec;
-        this.workers = spec.model() == ThreadingModel.WORKER_POOL
-                ? new WorkerPool(spec.threads(), "server-" + engine.name() + "-worker") : null;
-        this.watchdog = StallWatchdog.start("server-" + engine.name() + "-stall-watchdog", spec.stallWatch());
-        if (workers != null) {
-            workers.workers().forEach(w -> watchdog.watch(w, "worker"));
-        }
+        super(engine, spec);
     }
 
     static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
@@ -73,15 +57,10 @@ final class ReactorProtocolServer implements ProtocolServer {
     }
 
     private void listen() throws IOException {
-        int count = switch (spec.model()) {
-            case SINGLE, WORKER_POOL -> 1;
-            case MAIN_SUB -> 1 + spec.threads();
-            case REUSEPORT -> spec.threads();
-        };
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < loopCount(); i++) {
             ReactorLoop loop = new ReactorLoop("server-" + engine.name() + "-" + i, spec.options().readBufferSize());
             loops.add(loop);
-            watchdog.watch(loop, loop.name());
+            watch(loop, loop.name());
         }
         switch (spec.model()) {
             case SINGLE, WORKER_POOL -> listenOn(loops.get(0), spec.bindAddress(), false, List.of(loops.get(0)));
@@ -113,9 +92,7 @@ final class ReactorProtocolServer implements ProtocolServer {
             listener.close();
             throw e;
         }
-        if (localAddress == null) {
-            localAddress = bound;
-        }
+        bound(bound);
         Acceptor acceptor = new Acceptor(listener, loop, targets);
         try {
             loop.execute(acceptor::register);
@@ -156,7 +133,7 @@ final class ReactorProtocolServer implements ProtocolServer {
                     channel = listener.accept();
                 } catch (IOException e) {
                     // e.g. EMFILE: keep the server alive, but do not spin on a listener that stays ready
-                    LOG.warn("accept on {} failed; retrying in 100 ms", localAddress, e);
+                    LOG.warn("accept on {} failed; retrying in 100 ms", localAddress(), e);
                     key.interestOps(0);
                     loop.schedule(() -> {
                         if (key.isValid()) {
@@ -199,7 +176,7 @@ final class ReactorProtocolServer implements ProtocolServer {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, spec.options().tcpNoDelay());
             ProtocolHandler handler = spec.handlers().get();
-            self[0] = new ReactorConnection(channel, loop, handler, workers == null ? null : workers.next(),
+            self[0] = new ReactorConnection(channel, loop, handler, nextWorker(),
                     spec.options(), () -> connections.remove(self[0]));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot serve a new connection; closing it", e);
@@ -233,39 +210,14 @@ final class ReactorProtocolServer implements ProtocolServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public Engine engine() {
-        return engine;
-    }
-
-    @Override
-    public ThreadingModel model() {
-        return spec.model();
-    }
-
-    @Override
-    public int connectionCount() {
-        return connections.size();
-    }
-
-    @Override
-    public void close() {
-        closing = true;
-        watchdog.close();
+    protected void stopLoops() {
         // Each loop closes its listener and connections as it ends (handlers see onClose), then its selector.
         loops.forEach(ReactorLoop::shutdown);
         loops.forEach(ReactorLoop::close);
-        if (workers != null) {
-            workers.close(); // after the loops: the onClose callbacks they queued still run
-        }
     }
 
     @Override
-    public String toString() {
-        return "ProtocolServer[" + engine.name() + ", " + spec.model().label() + ", " + localAddress + "]";
+    protected void awaitLoopsStopped() {
+        loops.forEach(ReactorLoop::close);
     }
 }

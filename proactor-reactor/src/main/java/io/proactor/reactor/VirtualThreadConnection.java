@@ -1,17 +1,14 @@
 package io.proactor.reactor;
 
+import io.proactor.core.AbstractConnection;
 import io.proactor.core.Handlers;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolHandler;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -35,24 +32,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code write} copies. The reader stops reading while queued output exceeds the high-water mark and resumes
  * at the low-water mark.
  */
-final class VirtualThreadConnection implements Connection {
+final class VirtualThreadConnection extends AbstractConnection {
 
     /** Queue item: send FIN. */
     private static final Object SHUTDOWN = new Object();
 
     private final SocketChannel channel;
-    private final ProtocolHandler handler;
-    private final ConnectionOptions options;
     private final VirtualThreadGroup threads;
     private final String name;
-    private final Runnable onClosed;
-    private final SocketAddress local;
-    private final SocketAddress remote;
     private final ReentrantLock callbackLock = new ReentrantLock();
     /** Guards the output queue and the state below. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Object> output = new ArrayDeque<>(); // ByteBuffer copies, FileSend, SHUTDOWN
+    private final ArrayDeque<Object> output = new ArrayDeque<>(); // ByteBuffer copies, FileTransfer, SHUTDOWN
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Executor executor = this::submit;
@@ -61,22 +53,15 @@ final class VirtualThreadConnection implements Connection {
     private boolean shutdownRequested;
     private boolean closed;
     private Throwable closeCause;
-    private volatile long queuedBytes;
-    private volatile boolean open = true;
-    private volatile Object attachment;
     private ByteBuffer readBuffer;
     private final Runnable deliverRead = this::deliverRead;
 
     VirtualThreadConnection(SocketChannel channel, ProtocolHandler handler, ConnectionOptions options,
                             VirtualThreadGroup threads, String name, Runnable onClosed) throws IOException {
+        super(handler, options, channel.getLocalAddress(), channel.getRemoteAddress(), onClosed);
         this.channel = channel;
-        this.handler = Objects.requireNonNull(handler, "the handler factory returned null");
-        this.options = options;
         this.threads = threads;
         this.name = name;
-        this.onClosed = onClosed;
-        this.local = channel.getLocalAddress();
-        this.remote = channel.getRemoteAddress();
     }
 
     /**
@@ -218,7 +203,7 @@ final class VirtualThreadConnection implements Connection {
                     if (item == SHUTDOWN) {
                         channel.shutdownOutput();
                     } else {
-                        ((FileSend) item).send(channel);
+                        ((FileTransfer) item).transferAll(channel);
                     }
                     lock.lock();
                     try {
@@ -245,12 +230,9 @@ final class VirtualThreadConnection implements Connection {
 
     @Override
     public void sendFile(Path path, long position, long count) {
-        Objects.requireNonNull(path, "'path' is null");
-        if (position < 0 || count < 0) {
-            throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
-        }
+        checkFileRange(path, position, count);
         if (count > 0) {
-            offer(new FileSend(path, position, count), 0);
+            offer(new FileTransfer(path, position, count), 0);
         }
     }
 
@@ -279,41 +261,6 @@ final class VirtualThreadConnection implements Connection {
             changed.signalAll();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * A queued file, sent by the writer with {@code transferTo} ({@code sendfile(2)} on Linux). A virtual
-     * thread's socket is non-blocking underneath, so {@code sendfile} returns 0 when the send buffer is full
-     * instead of blocking; the writer then sends the next piece with a parking {@code write}, through a buffer,
-     * rather than spinning until the peer reads.
-     */
-    private record FileSend(Path path, long position, long count) {
-        private static final int PIECE = 64 * 1024;
-
-        void send(SocketChannel channel) throws IOException {
-            try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
-                ByteBuffer piece = null;
-                long sent = 0;
-                while (sent < count) {
-                    long n = file.transferTo(position + sent, count - sent, channel);
-                    if (n <= 0) {
-                        if (piece == null) {
-                            piece = ByteBuffer.allocate(PIECE);
-                        }
-                        piece.clear().limit((int) Math.min(PIECE, count - sent));
-                        n = file.read(piece, position + sent);
-                        if (n <= 0) {
-                            throw new EOFException(path + " ended after " + sent + " of " + count + " bytes");
-                        }
-                        piece.flip();
-                        while (piece.hasRemaining()) {
-                            channel.write(piece); // parks this virtual thread until the socket has room
-                        }
-                    }
-                    sent += n;
-                }
-            }
         }
     }
 
@@ -346,7 +293,7 @@ final class VirtualThreadConnection implements Connection {
             return;
         }
         closed = true;
-        open = false;
+        markClosed();
         closeCause = cause;
         output.clear();
         queued = 0;
@@ -384,45 +331,8 @@ final class VirtualThreadConnection implements Connection {
         } while (!tasks.isEmpty() && draining.compareAndSet(false, true));
     }
 
-    // ---- accessors ----
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public long queuedBytes() {
-        return queuedBytes;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return local;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return remote;
-    }
-
     @Override
     public Executor executor() {
         return executor;
-    }
-
-    @Override
-    public Object attachment() {
-        return attachment;
-    }
-
-    @Override
-    public void attach(Object value) {
-        this.attachment = value;
-    }
-
-    @Override
-    public String toString() {
-        return "Connection[" + local + " <-> " + remote + "]";
     }
 }

@@ -1,6 +1,7 @@
 package io.proactor.reactor;
 
 import io.proactor.Engine;
+import io.proactor.core.AbstractProtocolClient;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
@@ -28,16 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Threading.</b> Any thread may call any method; the future of {@link #connect} completes on the reader
  * thread after {@code onOpen} ran.
  */
-final class VirtualThreadProtocolClient implements ProtocolClient {
+final class VirtualThreadProtocolClient extends AbstractProtocolClient {
 
-    private final Engine engine;
-    private final ClientSpec spec;
     private final String prefix;
     private final VirtualThreadGroup threads;
     private final Set<SocketChannel> connecting = ConcurrentHashMap.newKeySet();
-    private final Set<VirtualThreadConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
-    private boolean closing; // guarded by this
 
     VirtualThreadProtocolClient(Engine engine, ClientSpec spec) {
         this(engine, spec, true);
@@ -45,22 +42,17 @@ final class VirtualThreadProtocolClient implements ProtocolClient {
 
     /** A client whose threads are virtual, or platform threads when {@code virtual} is false. */
     VirtualThreadProtocolClient(Engine engine, ClientSpec spec, boolean virtual) {
-        this.engine = engine;
+        super(engine, spec, false);
         this.threads = new VirtualThreadGroup(virtual);
-        this.spec = spec;
         this.prefix = "client-" + engine.name();
     }
 
     @Override
     public CompletableFuture<Connection> connect(SocketAddress remote, ProtocolHandler handler) {
-        Objects.requireNonNull(remote, "'remote' is null");
-        Objects.requireNonNull(handler, "'handler' is null");
         CompletableFuture<Connection> result = new CompletableFuture<>();
         SocketChannel channel;
-        synchronized (this) {
-            if (closing) {
-                throw new IllegalStateException("the client is closed");
-            }
+        synchronized (this) { // no connect begins once close began
+            checkConnect(remote, handler);
             try {
                 channel = SocketChannel.open();
             } catch (IOException e) {
@@ -110,11 +102,6 @@ final class VirtualThreadProtocolClient implements ProtocolClient {
         connecting.remove(channel);
         ReactorProtocolServer.closeQuietly(channel);
         result.completeExceptionally(e);
-    }
-
-    @Override
-    public Engine engine() {
-        return engine;
     }
 
     @Override

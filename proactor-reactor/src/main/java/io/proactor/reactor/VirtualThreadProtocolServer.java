@@ -1,6 +1,7 @@
 package io.proactor.reactor;
 
 import io.proactor.Engine;
+import io.proactor.core.AbstractProtocolServer;
 import io.proactor.core.ListenBacklog;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
@@ -14,8 +15,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -31,24 +30,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Any thread may call any method; {@link #close()} waits for every virtual thread to end.
  */
-final class VirtualThreadProtocolServer implements ProtocolServer {
+final class VirtualThreadProtocolServer extends AbstractProtocolServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(VirtualThreadProtocolServer.class);
 
-    private final Engine engine;
-    private final ServerSpec spec;
     private final String prefix;
     private final VirtualThreadGroup threads;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
-    private final Set<VirtualThreadConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
-    private InetSocketAddress localAddress;
-    private boolean closing; // guarded by this: no connection is added once close began
 
     private VirtualThreadProtocolServer(Engine engine, ServerSpec spec, boolean virtual) {
-        this.engine = engine;
+        super(engine, spec);
         this.threads = new VirtualThreadGroup(virtual);
-        this.spec = spec;
         this.prefix = "server-" + engine.name();
     }
 
@@ -81,9 +74,7 @@ final class VirtualThreadProtocolServer implements ProtocolServer {
             listener.bind(address, ListenBacklog.forListen(spec.backlog())); // the JDK's default would be 50
             // port 0 picks a port once; further REUSEPORT listeners join that port
             address = (InetSocketAddress) listener.getLocalAddress();
-            if (localAddress == null) {
-                localAddress = address;
-            }
+            bound(address);
         }
         for (int i = 0; i < listeners.size(); i++) {
             ServerSocketChannel listener = listeners.get(i);
@@ -100,7 +91,7 @@ final class VirtualThreadProtocolServer implements ProtocolServer {
                 return; // close() closed the listener
             } catch (IOException e) {
                 // e.g. EMFILE: keep the server alive, but do not spin while descriptors are short
-                LOG.warn("accept on {} failed; retrying in 100 ms", localAddress, e);
+                LOG.warn("accept on {} failed; retrying in 100 ms", localAddress(), e);
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException interrupted) {
@@ -125,7 +116,7 @@ final class VirtualThreadProtocolServer implements ProtocolServer {
             ReactorProtocolServer.closeQuietly(channel);
             return;
         }
-        synchronized (this) {
+        synchronized (this) { // no connection is added once close began
             if (closing) {
                 ReactorProtocolServer.closeQuietly(channel);
                 return;
@@ -141,36 +132,11 @@ final class VirtualThreadProtocolServer implements ProtocolServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public Engine engine() {
-        return engine;
-    }
-
-    @Override
-    public ThreadingModel model() {
-        return spec.model();
-    }
-
-    @Override
-    public int connectionCount() {
-        return connections.size();
-    }
-
-    @Override
     public void close() {
         synchronized (this) {
             closing = true;
         }
         listeners.forEach(ReactorProtocolServer::closeQuietly); // wakes the acceptors
         threads.awaitAll(() -> connections.forEach(c -> c.abort(null)));
-    }
-
-    @Override
-    public String toString() {
-        return "ProtocolServer[" + engine.name() + ", " + spec.model().label() + ", " + localAddress + "]";
     }
 }

@@ -1,0 +1,362 @@
+package io.proactor.core;
+
+import io.proactor.Cancellable;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one event loop every engine runs: a thread that, in each iteration, runs the tasks handed to it, fires
+ * due timers, then performs its engine's <em>wait-and-dispatch step</em> ({@link #awaitAndDispatch}). The step
+ * is what tells the engines apart: a completion-based engine's {@link ProactorLoop} waits on its
+ * {@link io.proactor.spi.CompletionEventQueue} (io_uring's completion ring, NIO.2's queue) and calls completion
+ * handlers; the reactor's loop waits on a {@code Selector} (its synchronous event demultiplexer) and calls
+ * readiness handlers. Tasks, timers, lifecycle and graceful shutdown are written here once.
+ *
+ * <p><b>Threading.</b> {@link #execute}, {@link #schedule}, {@link #shutdown} and the queries may be called
+ * from any thread; the hooks a subclass implements run on the loop thread, except {@link #wakeup}. Tasks run in
+ * the order each submitting thread gave them, never inside the {@code execute} call itself.
+ *
+ * <p><b>Hand-over and termination.</b> Every task {@code execute} accepts runs; once the loop has terminated,
+ * {@code execute} throws {@link RejectedExecutionException}. A producer on another thread announces itself in
+ * {@link #handingOver} before it reads the state, and the terminating loop waits for the announced producers
+ * before its last drain (Dekker style: both sides write, then read the other's variable), so no task is
+ * accepted after that drain. The loop's own thread needs no announcement: it cannot race with itself.
+ *
+ * <p><b>Shutdown.</b> {@link #shutdown(long)} hands the loop a task that closes its channels
+ * ({@link #closeChannels}); the loop then keeps running until no task is queued and the engine has nothing
+ * in flight ({@link #quiescent}), or until the deadline, and ends: it runs what is still queued, refuses new
+ * tasks and frees its engine resources ({@link #closeResources}).
+ */
+public abstract class EventLoop implements Executor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    private static final int RUNNING = 0;
+    private static final int SHUTTING_DOWN = 1;
+    private static final int TERMINATED = 2;
+    /** While shutting down, wake up at least this often to check the deadline. */
+    private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final String name;
+    private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
+    private final MessagePassingQueue.Consumer<Runnable> taskRunner = Handlers::run;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    /** Producers on other threads between their state check and their offer; see the class comment. */
+    private final AtomicInteger handingOver = new AtomicInteger();
+    private final Thread thread;
+    private volatile int state = RUNNING;
+    private long timerSequence;
+    private int cancelledTimers;
+    private long shutdownDeadline;
+    private boolean shutdownBegun;
+
+    /** Makes the loop's thread (named {@code name}); {@link #start} starts it. */
+    protected EventLoop(String name, boolean daemon) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(daemon);
+    }
+
+    // ---- the engine's part ------------------------------------------------------------------------------
+
+    /**
+     * The wait-and-dispatch step: dispatches every event that is ready; if there is none, first waits up to
+     * {@code timeoutNanos} ({@code 0}: do not wait; negative: until an event or a {@link #wakeup}). Loop only.
+     *
+     * @return the number of events dispatched
+     */
+    protected abstract int awaitAndDispatch(long timeoutNanos) throws Exception;
+
+    /** Makes a waiting {@link #awaitAndDispatch} return soon, or the next one not block. Any thread. */
+    protected abstract void wakeup();
+
+    /** Shutdown has begun: close every channel of this loop. Loop only. */
+    protected abstract void closeChannels();
+
+    /** {@code true} when the engine has nothing left to finish (no operation in flight, no channel open). */
+    protected boolean quiescent() {
+        return true;
+    }
+
+    /** What is left unfinished when the shutdown deadline passes and the loop is not {@link #quiescent}, for the log. */
+    protected String unfinishedWork() {
+        return "work in flight";
+    }
+
+    /** Frees the engine's resources once the loop has ended; loop only, once. */
+    protected abstract void closeResources();
+
+    // ---- tasks and timers ---------------------------------------------------------------------------------
+
+    /** Starts the loop's thread; once. */
+    public final void start() {
+        thread.start();
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    /** {@code true} when called on this loop's thread. */
+    public final boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** {@code true} if {@code t} is this loop's thread. */
+    public final boolean isLoopThread(Thread t) {
+        return t == thread;
+    }
+
+    /**
+     * Hands {@code task} to the loop; it runs after the tasks already queued, never inside this call.
+     *
+     * @throws RejectedExecutionException once the loop has terminated
+     */
+    @Override
+    public final void execute(Runnable task) {
+        Objects.requireNonNull(task, "'task' is null");
+        if (Thread.currentThread() == thread) {
+            if (state == TERMINATED) {
+                throw rejected();
+            }
+            tasks.offer(task);
+            return;
+        }
+        handingOver.getAndIncrement();
+        try {
+            if (state == TERMINATED) {
+                throw rejected();
+            }
+            tasks.offer(task);
+        } finally {
+            handingOver.getAndDecrement();
+        }
+        wakeup();
+    }
+
+    /** Runs {@code task} now when on the loop thread, otherwise hands it to the loop. */
+    public final void runOnLoop(Runnable task) {
+        if (inLoop()) {
+            task.run();
+        } else {
+            execute(task);
+        }
+    }
+
+    /**
+     * Like {@link #runOnLoop}, but drops the task once the loop has terminated: it closed every channel before
+     * it ended, so there is nothing left for the task to act on.
+     */
+    public final void runOnLoopIfRunning(Runnable task) {
+        try {
+            runOnLoop(task);
+        } catch (RejectedExecutionException terminated) {
+            // see above
+        }
+    }
+
+    /** {@code true} when a task waits to run; for a wait step that must not block then. */
+    protected final boolean hasPendingTasks() {
+        return !tasks.isEmpty();
+    }
+
+    /** Runs {@code task} on the loop after {@code delay}; any thread. */
+    public final Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "'task' is null");
+        Objects.requireNonNull(unit, "'unit' is null");
+        if (delay < 0) {
+            throw new IllegalArgumentException("'delay' is negative: " + delay);
+        }
+        Timer timer = new Timer(task, System.nanoTime() + unit.toNanos(delay));
+        if (inLoop()) {
+            addTimer(timer);
+        } else {
+            execute(() -> addTimer(timer));
+        }
+        return timer;
+    }
+
+    private void addTimer(Timer timer) {
+        timer.sequence = timerSequence++;
+        timers.add(timer);
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------------------
+
+    /** {@code true} once shutdown has begun. */
+    public final boolean isShuttingDown() {
+        return state != RUNNING;
+    }
+
+    /** Completes when the loop has ended and its engine resources are freed. */
+    public final CompletableFuture<Void> terminationFuture() {
+        return termination;
+    }
+
+    /** Begins shutdown (idempotent): close all channels, drain, then end by {@code deadlineNanos} at the latest. */
+    public final void shutdown(long deadlineNanos) {
+        synchronized (this) {
+            if (state != RUNNING) {
+                return;
+            }
+            state = SHUTTING_DOWN;
+        }
+        tasks.offer(() -> {
+            shutdownDeadline = deadlineNanos;
+            shutdownBegun = true;
+            closeChannels();
+        });
+        wakeup();
+    }
+
+    /** Waits for the loop's thread to end, uninterruptibly; not from the loop itself, which cannot wait for itself. */
+    public final void awaitTermination() {
+        if (inLoop()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                tasks.drain(taskRunner);
+                long timeout = fireTimers();
+                if (state != RUNNING && shutdownComplete()) {
+                    break;
+                }
+                if (!tasks.isEmpty()) {
+                    timeout = 0;
+                } else if (state != RUNNING) {
+                    timeout = timeout < 0 ? SHUTDOWN_POLL_NANOS : Math.min(timeout, SHUTDOWN_POLL_NANOS);
+                }
+                awaitAndDispatch(timeout);
+            }
+        } catch (Throwable t) {
+            LOG.error("event loop {} stopped by an unexpected error", name, t);
+        } finally {
+            terminate();
+        }
+    }
+
+    private boolean shutdownComplete() {
+        if (!shutdownBegun) {
+            return false; // the shutdown task has not run yet
+        }
+        if (tasks.isEmpty() && quiescent()) {
+            return true;
+        }
+        if (System.nanoTime() - shutdownDeadline > 0) {
+            if (!quiescent()) {
+                LOG.warn("event loop {}: shutdown deadline passed with {}; stopping anyway", name, unfinishedWork());
+            }
+            return true; // queued tasks still run as the loop ends
+        }
+        return false;
+    }
+
+    private void terminate() {
+        state = TERMINATED;
+        while (handingOver.get() != 0) {
+            Thread.onSpinWait(); // a producer is between its state check and its offer: wait for the offer
+        }
+        try {
+            while (tasks.drain(taskRunner) > 0) {
+                // a drain takes a bounded batch; no task is added any more, so this ends
+            }
+            timers.clear();
+            closeResources();
+        } catch (Throwable t) {
+            LOG.warn("event loop {}: freeing its resources failed", name, t);
+        } finally {
+            termination.complete(null);
+        }
+    }
+
+    /** Runs due timers; returns the nanoseconds until the next one, or -1 if none. */
+    private long fireTimers() {
+        if (cancelledTimers > 64 && cancelledTimers > timers.size() / 2) {
+            timers.removeIf(t -> t.cancelled);
+            cancelledTimers = 0;
+        }
+        Timer next;
+        long now = System.nanoTime();
+        while ((next = timers.peek()) != null) {
+            if (next.cancelled) {
+                timers.poll();
+                cancelledTimers = Math.max(0, cancelledTimers - 1);
+                continue;
+            }
+            long wait = next.deadline - now;
+            if (wait > 0) {
+                return wait;
+            }
+            timers.poll();
+            next.fired = true;
+            Handlers.run(next.task);
+            now = System.nanoTime();
+        }
+        return -1;
+    }
+
+    private RejectedExecutionException rejected() {
+        return new RejectedExecutionException("event loop " + name + " has terminated");
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    /** A scheduled task; lives in the loop's heap. Cancellable from any thread. */
+    private final class Timer implements Cancellable, Comparable<Timer> {
+        final Runnable task;
+        final long deadline;
+        long sequence;
+        volatile boolean cancelled;
+        volatile boolean fired;
+
+        Timer(Runnable task, long deadline) {
+            this.task = task;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public boolean cancel() {
+            if (cancelled || fired) {
+                return false;
+            }
+            cancelled = true;
+            if (inLoop()) {
+                cancelledTimers++;
+            }
+            return !fired;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadline - o.deadline, 0);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
+}

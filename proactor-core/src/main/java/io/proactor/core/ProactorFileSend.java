@@ -1,0 +1,82 @@
+package io.proactor.core;
+
+import io.proactor.AsyncFile;
+import io.proactor.CompletionHandler;
+import java.io.EOFException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+
+/**
+ * A file queued on a {@link ProactorConnection}: opened when it (or the chunks sent ahead of it) reaches the
+ * head of the queue, sent by its strategy ({@link ZeroCopyFileSend}, {@link CopyingFileSend},
+ * {@link DirectIoFileSend}), closed. Loop thread only, like the connection.
+ */
+abstract class ProactorFileSend {
+
+    final ProactorConnection connection;
+    final Path path;
+    final long position;
+    final long count;
+    private AsyncFile file;
+    private boolean done;
+
+    ProactorFileSend(ProactorConnection connection, Path path, long position, long count) {
+        this.connection = connection;
+        this.path = path;
+        this.position = position;
+        this.count = count;
+    }
+
+    /** How the file is opened: for reading through the page cache, unless a strategy says otherwise. */
+    Set<? extends OpenOption> openOptions() {
+        return Set.of(StandardOpenOption.READ);
+    }
+
+    /**
+     * Whether it sends the connection's chunks in flight (queued just before it) together with the file;
+     * otherwise they were sent on their own first.
+     */
+    boolean sendsChunksAhead() {
+        return true;
+    }
+
+    /** Sends the opened file; ends with {@link #finish}. */
+    abstract void send(AsyncFile opened);
+
+    final void start() {
+        connection.socket.proactor().openFile(path, openOptions(), null, new CompletionHandler<AsyncFile, Object>() {
+            @Override
+            public void completed(AsyncFile opened, Object a) {
+                file = opened;
+                if (connection.closed) {
+                    finish(null);
+                } else {
+                    send(opened);
+                }
+            }
+
+            @Override
+            public void failed(Throwable exc, Object a) {
+                finish(exc);
+            }
+        });
+    }
+
+    final EOFException endedEarly(long sent) {
+        return new EOFException(path + " ended after " + sent + " of " + count + " bytes");
+    }
+
+    /** Closes the file and moves on; the first call wins (late completions of a failed send are ignored). */
+    final void finish(Throwable error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (file != null) {
+            file.close();
+        }
+        connection.fileSendFinished(this, error);
+    }
+}

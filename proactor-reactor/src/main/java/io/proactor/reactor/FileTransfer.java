@@ -1,0 +1,96 @@
+package io.proactor.reactor;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A queued file sent with {@link FileChannel#transferTo} ({@code sendfile(2)} on Linux: the bytes never enter
+ * user space): opened on the first transfer, closed when all is sent or on {@link #release}. The reactor sends
+ * what the socket takes and waits for room ({@link #transfer}); a virtual thread sends it all
+ * ({@link #transferAll}). One thread at a time.
+ */
+final class FileTransfer {
+
+    /** What a blocking sender writes through a buffer when {@code sendfile} finds the send buffer full. */
+    private static final int PIECE = 64 * 1024;
+
+    private final Path path;
+    private final long position;
+    private final long count;
+    private FileChannel file;
+    private long sent;
+
+    FileTransfer(Path path, long position, long count) {
+        this.path = path;
+        this.position = position;
+        this.count = count;
+    }
+
+    /** Sends what the socket takes; {@code true} once all {@code count} bytes went out (the file is closed then). */
+    boolean transfer(SocketChannel socket) throws IOException {
+        if (file == null) {
+            file = FileChannel.open(path, StandardOpenOption.READ);
+        }
+        while (sent < count) {
+            long n = file.transferTo(position + sent, count - sent, socket);
+            if (n > 0) {
+                sent += n;
+            } else if (position + sent >= file.size()) {
+                throw endedEarly();
+            } else {
+                return false; // the socket's send buffer is full
+            }
+        }
+        release();
+        return true;
+    }
+
+    /**
+     * Sends it all from a virtual thread. Its socket is non-blocking underneath, so {@code sendfile} returns 0
+     * when the send buffer is full instead of blocking; the next piece then goes through a buffer with a
+     * parking {@code write}, rather than spinning until the peer reads.
+     */
+    void transferAll(SocketChannel socket) throws IOException {
+        try {
+            ByteBuffer piece = null;
+            while (!transfer(socket)) {
+                if (piece == null) {
+                    piece = ByteBuffer.allocate(PIECE);
+                }
+                piece.clear().limit((int) Math.min(PIECE, count - sent));
+                int n = file.read(piece, position + sent);
+                if (n <= 0) {
+                    throw endedEarly();
+                }
+                piece.flip();
+                while (piece.hasRemaining()) {
+                    socket.write(piece); // parks this virtual thread until the socket has room
+                }
+                sent += n;
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private EOFException endedEarly() {
+        return new EOFException(path + " ended after " + sent + " of " + count + " bytes");
+    }
+
+    /** Closes the file if it is open. */
+    void release() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                // read-only file: nothing was lost
+            }
+            file = null;
+        }
+    }
+}
