@@ -1,11 +1,9 @@
 package io.proactor.reactor;
 
-import io.proactor.EngineFeatures;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.spi.EngineProvider;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -21,38 +19,13 @@ import java.util.Objects;
  *
  * <p><b>Threading.</b> Stateless; safe to use from any thread.
  */
-public final class PlatformThreadEngine implements EngineProvider {
+public final class PlatformThreadEngine extends ReadinessEngine {
 
     public static final String NAME = "platform-threads";
-    private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
 
     /** The engine is stateless: any instance serves. */
     public PlatformThreadEngine() {
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int priority() {
-        return 0;
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Throwable unavailabilityCause() {
-        return null;
-    }
-
-    @Override
-    public EngineFeatures features() {
-        return FEATURES;
+        super(NAME, 0);
     }
 
     @Override
@@ -63,10 +36,5 @@ public final class PlatformThreadEngine implements EngineProvider {
     @Override
     public ProtocolClient startClient(ClientSpec spec) {
         return new VirtualThreadProtocolClient(this, Objects.requireNonNull(spec, "'spec' is null"), false);
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }

@@ -1,11 +1,9 @@
 package io.proactor.reactor;
 
-import io.proactor.EngineFeatures;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.spi.EngineProvider;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -20,38 +18,13 @@ import java.util.Objects;
  *
  * <p><b>Threading.</b> Stateless; safe to use from any thread.
  */
-public final class ReactorEngine implements EngineProvider {
+public final class ReactorEngine extends ReadinessEngine {
 
     public static final String NAME = "reactor";
-    private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
 
     /** For {@link java.util.ServiceLoader}; the engine is stateless. */
     public ReactorEngine() {
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int priority() {
-        return 5;
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Throwable unavailabilityCause() {
-        return null;
-    }
-
-    @Override
-    public EngineFeatures features() {
-        return FEATURES;
+        super(NAME, 5);
     }
 
     @Override
@@ -62,10 +35,5 @@ public final class ReactorEngine implements EngineProvider {
     @Override
     public ProtocolClient startClient(ClientSpec spec) {
         return new ReactorProtocolClient(this, Objects.requireNonNull(spec, "'spec' is null"));
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }

@@ -1,11 +1,9 @@
 package io.proactor.reactor;
 
-import io.proactor.EngineFeatures;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
-import io.proactor.spi.EngineProvider;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -20,38 +18,13 @@ import java.util.Objects;
  *
  * <p><b>Threading.</b> Stateless; safe to use from any thread.
  */
-public final class VirtualThreadEngine implements EngineProvider {
+public final class VirtualThreadEngine extends ReadinessEngine {
 
     public static final String NAME = "virtual-threads";
-    private static final EngineFeatures FEATURES = new EngineFeatures(false, true, false);
 
     /** For {@link java.util.ServiceLoader}; the engine is stateless. */
     public VirtualThreadEngine() {
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int priority() {
-        return 1;
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Throwable unavailabilityCause() {
-        return null;
-    }
-
-    @Override
-    public EngineFeatures features() {
-        return FEATURES;
+        super(NAME, 1);
     }
 
     @Override
@@ -62,10 +35,5 @@ public final class VirtualThreadEngine implements EngineProvider {
     @Override
     public ProtocolClient startClient(ClientSpec spec) {
         return new VirtualThreadProtocolClient(this, Objects.requireNonNull(spec, "'spec' is null"));
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }
