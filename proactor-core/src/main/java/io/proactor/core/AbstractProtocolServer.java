@@ -5,6 +5,7 @@ import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
 import io.proactor.protocol.ThreadingModel;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,20 @@ public abstract class AbstractProtocolServer implements ProtocolServer {
             case MAIN_SUB -> 1 + spec.threads();
             case REUSEPORT -> spec.threads();
         };
+    }
+
+    /** Binds the listeners (and makes the loops that serve them); on failure {@link #started} closes the server. */
+    protected abstract void listen() throws IOException;
+
+    /** {@code server}, listening; or, if it cannot listen, closed with what it made so far, and the failure thrown. */
+    protected static ProtocolServer started(AbstractProtocolServer server) throws IOException {
+        try {
+            server.listen();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     /** A listener was bound to {@code address}: the first one is the server's address. */

@@ -49,17 +49,11 @@ final class ProactorProtocolServer extends LoopProtocolServer {
     }
 
     static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
-        ProactorProtocolServer server = new ProactorProtocolServer(engine, spec);
-        try {
-            server.listen();
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return started(new ProactorProtocolServer(engine, spec));
     }
 
-    private void listen() throws IOException {
+    @Override
+    protected void listen() throws IOException {
         group = ProactorGroup.open(engine, ProactorGroupConfig.of(loopCount()).withName("server")
                 .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
         group.proactors().forEach(p -> watch(p, p.name()));

@@ -46,17 +46,11 @@ final class ReactorProtocolServer extends LoopProtocolServer {
     }
 
     static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
-        ReactorProtocolServer server = new ReactorProtocolServer(engine, spec);
-        try {
-            server.listen();
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return started(new ReactorProtocolServer(engine, spec));
     }
 
-    private void listen() throws IOException {
+    @Override
+    protected void listen() throws IOException {
         for (int i = 0; i < loopCount(); i++) {
             ReactorLoop loop = new ReactorLoop("server-" + engine.name() + "-" + i, spec.options().readBufferSize());
             loops.add(loop);

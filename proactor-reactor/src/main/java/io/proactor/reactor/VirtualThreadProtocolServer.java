@@ -51,17 +51,11 @@ final class VirtualThreadProtocolServer extends AbstractProtocolServer {
 
     /** Starts a server whose threads are virtual, or platform threads when {@code virtual} is false. */
     static ProtocolServer start(Engine engine, ServerSpec spec, boolean virtual) throws IOException {
-        VirtualThreadProtocolServer server = new VirtualThreadProtocolServer(engine, spec, virtual);
-        try {
-            server.listen();
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return started(new VirtualThreadProtocolServer(engine, spec, virtual));
     }
 
-    private void listen() throws IOException {
+    @Override
+    protected void listen() throws IOException {
         int count = spec.model() == ThreadingModel.REUSEPORT ? spec.threads() : 1;
         InetSocketAddress address = spec.bindAddress();
         for (int i = 0; i < count; i++) {

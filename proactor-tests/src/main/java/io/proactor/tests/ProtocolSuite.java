@@ -26,10 +26,13 @@ import io.proactor.protocol.ThreadingModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,6 +116,25 @@ public abstract class ProtocolSuite {
             assertBytesEqual(message, ByteBuffer.wrap(await(echoed)));
             c.close();
             assertNull(await(collector.closed), "orderly close");
+        }
+    }
+
+    /**
+     * A server that cannot bind (the port is taken by a listener without SO_REUSEPORT) fails to start with the
+     * bind error, and leaves nothing behind: no loop, worker or watchdog thread, no descriptor (the leak check
+     * after each test counts them).
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void aServerThatCannotBindFailsWithTheCauseAndLeavesNothingRunning(ThreadingModel model) throws Throwable {
+        try (ServerSocketChannel taken = ServerSocketChannel.open()) {
+            taken.bind(TestSupport.loopback(0));
+            InetSocketAddress address = (InetSocketAddress) taken.getLocalAddress();
+            ProtocolHandler echo = (Connection c, ByteBuffer data) -> c.write(data);
+            IOException e = assertThrows(IOException.class, () -> ProtocolServer.builder().engine(engine())
+                    .model(model).threads(2).handler(() -> echo).bind(address).close());
+            assertTrue(e instanceof BindException || String.valueOf(e.getMessage()).contains("in use"),
+                    "the bind failure is what is reported: " + e);
         }
     }
 
