@@ -2,11 +2,12 @@ package io.proactor.core;
 
 import io.proactor.Initiator;
 import io.proactor.Proactor;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,19 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractInitiator implements Initiator {
 
     private static final Logger LOG = LoggerFactory.getLogger(AbstractInitiator.class);
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(AbstractInitiator.class, "closed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     protected final ProactorLoop loop;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** 1 once closed: an int behind a VarHandle rather than an AtomicBoolean, an object per channel. */
+    private volatile int closed;
 
     protected AbstractInitiator(ProactorLoop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");
@@ -33,12 +44,12 @@ public abstract class AbstractInitiator implements Initiator {
 
     @Override
     public final boolean isOpen() {
-        return !closed.get();
+        return closed == 0;
     }
 
     @Override
     public final void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, 0, 1)) {
             return;
         }
         try {

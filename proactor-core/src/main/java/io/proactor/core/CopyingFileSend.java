@@ -43,7 +43,7 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
         this.opened = opened;
         headerChunks = connection.chunksInFlight;
         for (int i = 0; i < headerChunks; i++) {
-            headerBytes += connection.gather[i].remaining();
+            headerBytes += connection.gather()[i].remaining();
         }
         readNext();
     }
@@ -84,14 +84,14 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
     private void startBatch() {
         int n = headerChunks;
         for (int i = 0; i < filled; i++) {
-            connection.gather[n++] = body[i].buffer().flip();
+            connection.gather()[n++] = body[i].buffer().flip();
         }
         writeBatch();
     }
 
     /** Writes what is left of {@code gather[0 .. headerChunks+filled)}; when all is sent, reads on. */
     private void writeBatch() {
-        ByteBuffer[] gather = connection.gather;
+        ByteBuffer[] gather = connection.gather();
         int end = headerChunks + filled;
         int first = 0;
         while (first < end && !gather[first].hasRemaining()) {
@@ -119,7 +119,7 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
         for (int i = 0; i < filled; i++) {
             body[i].release();
             body[i] = null;
-            connection.gather[headerChunks + i] = null;
+            connection.gather()[headerChunks + i] = null;
         }
         filled = 0;
     }

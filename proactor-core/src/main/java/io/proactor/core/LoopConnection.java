@@ -30,7 +30,7 @@ public abstract class LoopConnection extends AbstractConnection {
     protected final Executor callbacks;
     private final Executor executor;
     /** Queued output in order: the engine's chunks (read mode) and file sends. */
-    protected final ArrayDeque<Object> output = new ArrayDeque<>();
+    protected final ArrayDeque<Object> output = new ArrayDeque<>(2); // grows when needed; most hold one or two
     /** Back on the loop after a worker's {@code onRead}: the read may go on. */
     protected final Runnable workerReadDone = this::workerReadDone;
     /** A worker runs {@code onRead} with this connection's input: no further read until it returned. */

@@ -2,9 +2,10 @@ package io.proactor.core;
 
 import io.proactor.Cancellable;
 import io.proactor.CompletionHandler;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.InterruptedByTimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,19 @@ import org.slf4j.LoggerFactory;
 public final class OperationSlot {
 
     private static final Logger LOG = LoggerFactory.getLogger(OperationSlot.class);
+    private static final VarHandle PENDING;
 
-    private final AtomicBoolean pending = new AtomicBoolean();
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(OperationSlot.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** 1 while an operation holds the slot: an int behind a VarHandle rather than an AtomicBoolean, an object
+     *  per slot, and a socket has several slots. */
+    private volatile int pending;
     private CompletionHandler<Object, Object> handler;
     private Object attachment;
     private Cancellable timeout;
@@ -31,7 +43,7 @@ public final class OperationSlot {
 
     /** Claims the slot; {@code false} if an operation of this kind is already pending. */
     public boolean tryAcquire() {
-        return pending.compareAndSet(false, true);
+        return PENDING.compareAndSet(this, 0, 1);
     }
 
     /** Records the handler of the operation that just claimed the slot. */
@@ -89,7 +101,7 @@ public final class OperationSlot {
             timeout.cancel();
             timeout = null;
         }
-        pending.set(false);
+        pending = 0;
         return true;
     }
 }

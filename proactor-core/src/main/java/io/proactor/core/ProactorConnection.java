@@ -32,8 +32,8 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
 
     final AsyncSocket socket;
     final BufferPool chunks;
-    // up to MAX_GATHER chunks, then the buffers of a small file sent with them (CopyingFileSend)
-    final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER + CopyingFileSend.BATCH];
+    /** Made at the first write (see {@link #gather()}), so that a connection that never writes pins none. */
+    private ByteBuffer[] gather;
     /** The chunks at the head of the queue that the write in flight sends ({@code gather[0..chunksInFlight)}). */
     int chunksInFlight;
     private final CompletionHandler<Long, Void> writeDone = new WriteDone();
@@ -164,6 +164,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
             send.start();
             return;
         }
+        ByteBuffer[] gather = gather();
         int n = 0;
         Object following = null;
         for (Object o : output) {
@@ -184,6 +185,17 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         socket.write(gather, 0, n, 0, TimeUnit.NANOSECONDS, null, writeDone);
     }
 
+    /**
+     * The gathering write's buffers: up to {@code MAX_GATHER} chunks, then the buffers of a small file sent with
+     * them ({@link CopyingFileSend}); loop only.
+     */
+    ByteBuffer[] gather() {
+        if (gather == null) {
+            gather = new ByteBuffer[MAX_GATHER + CopyingFileSend.BATCH];
+        }
+        return gather;
+    }
+
     /** The {@link #chunksInFlight} chunks sent {@code bytes}: drops the chunks that were sent whole. */
     void chunksSent(long bytes) {
         forgetChunksInFlight();
@@ -196,8 +208,10 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     }
 
     private void forgetChunksInFlight() {
-        Arrays.fill(gather, 0, chunksInFlight, null);
-        chunksInFlight = 0;
+        if (chunksInFlight > 0) {
+            Arrays.fill(gather, 0, chunksInFlight, null);
+            chunksInFlight = 0;
+        }
     }
 
     private final class WriteDone implements CompletionHandler<Long, Void> {

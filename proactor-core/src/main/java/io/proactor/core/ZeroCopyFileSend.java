@@ -24,7 +24,7 @@ final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandl
             connection.socket.transferFrom(opened, position, count, null, this);
             return;
         }
-        ByteBuffer[] gather = connection.gather;
+        ByteBuffer[] gather = connection.gather();
         headerBytes = 0;
         for (int i = 0; i < headers; i++) {
             headerBytes += gather[i].remaining();
