@@ -382,6 +382,8 @@ final class Demo {
         } catch (IOException | UncheckedIOException e) {
             fail(protocol, v, e.getMessage() + (server.isAlive() ? "" : " (the server process has exited)"));
             return;
+        } finally {
+            awaitConnectionsClosed(server);
         }
         // No request completed (the errors say why): per-request figures are then not defined.
         double requests = r.requests() > 0 ? r.requests() : Double.NaN;
@@ -470,6 +472,19 @@ final class Demo {
             settle(self, files -> files <= clientFiles + 16);
         }
         progress.finish();
+    }
+
+    /**
+     * Waits until the server has closed the connections of the load that just ended. All servers share the
+     * server CPU: one still closing thousands of connections (or ending thousands of threads) would take it from
+     * the next one measured.
+     */
+    private static void awaitConnectionsClosed(ServerProcess server) throws InterruptedException {
+        try {
+            settle(server.pid(), files -> files <= server.filesAtStart() + 16);
+        } catch (IOException e) {
+            // the server has exited: the next measurement of it says so
+        }
     }
 
     /**

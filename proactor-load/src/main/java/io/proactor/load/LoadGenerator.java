@@ -37,6 +37,8 @@ public final class LoadGenerator implements AutoCloseable {
     private static final long CONNECT_TIMEOUT_SECONDS = 10;
     /** Connects in flight at once while opening connections: below common listen backlogs. */
     private static final int CONNECTS_IN_FLIGHT = 100;
+    /** Connects between two looks at the server's accept queue. */
+    private static final int CONNECTS_PER_QUEUE_CHECK = 50;
 
     private final ProtocolClient client;
 
@@ -64,9 +66,13 @@ public final class LoadGenerator implements AutoCloseable {
     public LoadResult run(LoadSettings settings, Workload workload, LoadWindow window, ProgressLine progress)
             throws IOException, InterruptedException {
         ConnectionBatch batch = new ConnectionBatch();
+        LoadSession[] sessions = new LoadSession[settings.connections()];
         List<Connection> open = connect(settings.server(), settings.connections(),
-                i -> workload.newSession(batch, i, settings.depth()), batch);
+                i -> sessions[i] = workload.newSession(batch, i, settings.depth()), batch);
         try {
+            for (int i = 0; i < sessions.length; i++) {
+                sessions[i].start(open.get(i));
+            }
             await(batch, progress, "warm-up", settings.warmup(), null, window);
             Histogram latency = new Histogram(ConnectionBatch.HIGHEST_LATENCY_NANOS, 3);
             batch.latencies.reset();
@@ -132,12 +138,23 @@ public final class LoadGenerator implements AutoCloseable {
         return new IdleConnections(batch, connect(server, count, i -> new IdleConnections.Idle(batch), batch));
     }
 
+    /**
+     * Opens {@code count} connections, at most {@link #CONNECTS_IN_FLIGHT} connecting at once and no faster than
+     * the server accepts them ({@link AcceptQueue}), all within {@link #openingTimeoutNanos}.
+     */
     private List<Connection> connect(InetSocketAddress server, int count, IntFunction<ProtocolHandler> handlers,
                                      ConnectionBatch batch) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + openingTimeoutNanos(count);
         List<CompletableFuture<Connection>> pending = new ArrayList<>(count);
         Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
-        for (int i = 0; i < count; i++) {
-            inFlight.acquire();
+        AcceptQueue acceptQueue = new AcceptQueue(server.getPort());
+        for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+            if (i % CONNECTS_PER_QUEUE_CHECK == 0) {
+                acceptQueue.awaitRoom(deadline - System.nanoTime());
+            }
+            if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                break;
+            }
             CompletableFuture<Connection> f = client.connect(server, handlers.apply(i));
             f.whenComplete((c, e) -> inFlight.release());
             pending.add(f);
@@ -146,20 +163,32 @@ public final class LoadGenerator implements AutoCloseable {
         IOException failure = null;
         for (CompletableFuture<Connection> f : pending) {
             try {
-                open.add(f.get(CONNECT_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS));
+                open.add(f.get(Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(
+                        CONNECT_TIMEOUT_SECONDS), TimeUnit.NANOSECONDS));
             } catch (ExecutionException | TimeoutException e) {
                 if (failure == null) {
                     Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
                     failure = new IOException("cannot connect to " + server + " (" + open.size() + " of " + count
                             + " connections open): " + cause, cause);
                 }
+                f.thenAccept(late -> late.abort(null)); // opened after all: not left open
             }
+        }
+        if (failure == null && open.size() < count) {
+            failure = new IOException("the server at " + server + " accepted only " + open.size() + " of " + count
+                    + " connections in " + TimeUnit.NANOSECONDS.toSeconds(openingTimeoutNanos(count))
+                    + " s: it accepts too slowly for this many");
         }
         if (failure != null) {
             batch.abortAll(open);
             throw failure;
         }
         return open;
+    }
+
+    /** Time for opening {@code count} connections: a minute, and a second more per 200 beyond 10,000. */
+    static long openingTimeoutNanos(int count) {
+        return TimeUnit.SECONDS.toNanos(60 + Math.max(0, count - 10_000) / 200);
     }
 
     @Override

@@ -33,11 +33,16 @@ abstract class LoadSession implements ProtocolHandler {
     /** How far it got, for the error of a connection the server closed. */
     abstract String progress();
 
-    @Override
-    public void onOpen(Connection c) {
-        for (int i = 0; i < sentAt.length; i++) {
-            sendOne(c);
-        }
+    /**
+     * Sends the first {@code depth} requests, on the connection's thread. The load calls it once every connection
+     * of the run is open, so that a server accepting its last connections is not already loaded by the first.
+     */
+    final void start(Connection c) {
+        c.executor().execute(() -> {
+            for (int i = 0; i < sentAt.length; i++) {
+                sendOne(c);
+            }
+        });
     }
 
     private void sendOne(Connection c) {
