@@ -1,7 +1,6 @@
 package io.proactor.core;
 
 import io.proactor.EngineUnavailableException;
-import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.ProtocolClient;
@@ -20,10 +19,14 @@ import java.util.Objects;
 public abstract class AbstractProactorEngine implements EngineProvider, AsynchronousChannelProvider {
 
     /** Opens a group; availability was already checked. */
-    protected abstract ProactorGroup openGroup(ProactorGroupConfig config);
+    protected abstract DefaultProactorGroup openGroup(ProactorGroupConfig config);
 
+    /**
+     * {@inheritDoc} Typed as the group of {@link ProactorLoop}s it is, for the protocol runtime, which runs its
+     * connections on those loops.
+     */
     @Override
-    public final ProactorGroup openProactorGroup(ProactorGroupConfig config) {
+    public final DefaultProactorGroup openProactorGroup(ProactorGroupConfig config) {
         Objects.requireNonNull(config, "'config' is null");
         if (!isAvailable()) {
             Throwable cause = unavailabilityCause();

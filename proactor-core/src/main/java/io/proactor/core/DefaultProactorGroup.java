@@ -94,9 +94,14 @@ public final class DefaultProactorGroup implements ProactorGroup {
         return proactors;
     }
 
+    /** The group's loops, the same as {@link #proactors()}, typed as what they are. */
+    public List<ProactorLoop> loops() {
+        return loops;
+    }
+
     @Override
-    public Proactor next() {
-        return proactors.get(Math.floorMod(nextIndex.getAndIncrement(), proactors.size()));
+    public ProactorLoop next() {
+        return loops.get(Math.floorMod(nextIndex.getAndIncrement(), loops.size()));
     }
 
     @Override

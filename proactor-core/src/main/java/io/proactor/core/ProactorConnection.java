@@ -39,10 +39,10 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     private final CompletionHandler<Long, Void> writeDone = new WriteDone();
     private boolean reading;
 
-    ProactorConnection(AsyncSocket socket, ProtocolHandler handler, Executor callbacks, BufferPool chunks,
-                       ConnectionOptions options, Runnable onClosed) throws IOException {
-        super((EventLoop) socket.proactor(), handler, callbacks, options, socket.localAddress(),
-                socket.remoteAddress(), onClosed);
+    /** {@code loop} is {@code socket}'s proactor, as its opener knows it; {@code chunks} are pooled on it. */
+    ProactorConnection(AsyncSocket socket, ProactorLoop loop, ProtocolHandler handler, Executor callbacks,
+                       BufferPool chunks, ConnectionOptions options, Runnable onClosed) throws IOException {
+        super(loop, handler, callbacks, options, socket.localAddress(), socket.remoteAddress(), onClosed);
         this.socket = socket;
         this.chunks = chunks;
     }

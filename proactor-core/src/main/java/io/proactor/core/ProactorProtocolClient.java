@@ -3,8 +3,6 @@ package io.proactor.core;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
 import io.proactor.Engine;
-import io.proactor.Proactor;
-import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.protocol.ClientSpec;
 import io.proactor.protocol.Connection;
@@ -20,17 +18,18 @@ import java.util.concurrent.TimeUnit;
 /** Protocol-handler clients on a completion-based engine; see {@link ProactorProtocolServer}. */
 final class ProactorProtocolClient extends AbstractProtocolClient {
 
-    private final ProactorGroup group;
-    private final ConcurrentHashMap<Proactor, BufferPool> chunkPools = new ConcurrentHashMap<>();
+    private final DefaultProactorGroup group;
+    private final ConcurrentHashMap<ProactorLoop, BufferPool> chunkPools = new ConcurrentHashMap<>();
 
-    private ProactorProtocolClient(Engine engine, ClientSpec spec, ProactorGroup group) {
+    private ProactorProtocolClient(Engine engine, ClientSpec spec, DefaultProactorGroup group) {
         super(engine, spec, true);
         this.group = group;
     }
 
-    static ProtocolClient start(Engine engine, ClientSpec spec) {
+    static ProtocolClient start(AbstractProactorEngine engine, ClientSpec spec) {
         // the group first: if the engine cannot make one, no worker thread has been started
-        ProactorGroup group = ProactorGroup.open(engine, ProactorGroupConfig.of(spec.ioThreads()).withName("client")
+        DefaultProactorGroup group = engine.openProactorGroup(ProactorGroupConfig.of(spec.ioThreads())
+                .withName("client")
                 .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
         return new ProactorProtocolClient(engine, spec, group);
     }
@@ -39,9 +38,10 @@ final class ProactorProtocolClient extends AbstractProtocolClient {
     public CompletableFuture<Connection> connect(SocketAddress remote, ProtocolHandler handler) {
         checkConnect(remote, handler);
         CompletableFuture<Connection> result = new CompletableFuture<>();
+        ProactorLoop loop = group.next();
         AsyncSocket socket;
         try {
-            socket = group.next().openSocket();
+            socket = loop.openSocket();
         } catch (IOException | RuntimeException e) {
             result.completeExceptionally(e);
             return result;
@@ -50,7 +50,7 @@ final class ProactorProtocolClient extends AbstractProtocolClient {
                 new CompletionHandler<Void, Object>() {
                     @Override
                     public void completed(Void v, Object a) {
-                        opened(socket, handler, result);
+                        opened(socket, loop, handler, result);
                     }
 
                     @Override
@@ -62,14 +62,15 @@ final class ProactorProtocolClient extends AbstractProtocolClient {
         return result;
     }
 
-    private void opened(AsyncSocket socket, ProtocolHandler handler, CompletableFuture<Connection> result) {
+    /** Serves a connection {@code loop} opened. */
+    private void opened(AsyncSocket socket, ProactorLoop loop, ProtocolHandler handler,
+                        CompletableFuture<Connection> result) {
         ProactorConnection[] self = new ProactorConnection[1];
         try {
             socket.setOption(StandardSocketOptions.TCP_NODELAY, spec.options().tcpNoDelay());
-            ProactorLoop loop = (ProactorLoop) socket.proactor();
             BufferPool chunks = chunkPools.computeIfAbsent(loop,
-                    l -> new BufferPool(loop, ProactorProtocolServer.CHUNK_SIZE, ProactorProtocolServer.CHUNKS_POOLED));
-            self[0] = new ProactorConnection(socket, handler, nextWorker(), chunks,
+                    l -> new BufferPool(l, ProactorProtocolServer.CHUNK_SIZE, ProactorProtocolServer.CHUNKS_POOLED));
+            self[0] = new ProactorConnection(socket, loop, handler, nextWorker(), chunks,
                     spec.options(), () -> connections.remove(self[0]));
         } catch (IOException | RuntimeException e) {
             socket.close();

@@ -3,9 +3,7 @@ package io.proactor.core;
 import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
-import io.proactor.Engine;
 import io.proactor.Proactor;
-import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
@@ -39,31 +37,34 @@ final class ProactorProtocolServer extends LoopProtocolServer {
     static final int CHUNK_SIZE = 16 * 1024;
     static final int CHUNKS_POOLED = 256;
 
+    /** The engine as the provider of groups typed with their loops (the superclass keeps it as an Engine). */
+    private final AbstractProactorEngine provider;
     private final List<AsyncServerSocket> listeners = new ArrayList<>();
-    private final ConcurrentHashMap<Proactor, BufferPool> chunkPools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ProactorLoop, BufferPool> chunkPools = new ConcurrentHashMap<>();
     /** Made by {@link #listen}, so that a failure to make it is cleaned up like any other. */
-    private volatile ProactorGroup group;
+    private volatile DefaultProactorGroup group;
 
-    private ProactorProtocolServer(Engine engine, ServerSpec spec) {
+    private ProactorProtocolServer(AbstractProactorEngine engine, ServerSpec spec) {
         super(engine, spec);
+        this.provider = engine;
     }
 
-    static ProtocolServer start(Engine engine, ServerSpec spec) throws IOException {
+    static ProtocolServer start(AbstractProactorEngine engine, ServerSpec spec) throws IOException {
         return started(new ProactorProtocolServer(engine, spec));
     }
 
     @Override
     protected void listen() throws IOException {
-        group = ProactorGroup.open(engine, ProactorGroupConfig.of(loopCount()).withName("server")
+        group = provider.openProactorGroup(ProactorGroupConfig.of(loopCount()).withName("server")
                 .withReceiveBuffers(spec.options().readBufferSize(), spec.options().receiveBufferCount()));
-        group.proactors().forEach(p -> watch(p, p.name()));
-        List<Proactor> loops = group.proactors();
+        List<ProactorLoop> loops = group.loops();
+        loops.forEach(loop -> watch(loop, loop.name()));
         switch (spec.model()) {
             case SINGLE, WORKER_POOL -> startAcceptor(open(loops.get(0), spec.bindAddress(), false), List.of(loops.get(0)));
             case MAIN_SUB -> startAcceptor(open(loops.get(0), spec.bindAddress(), false), loops.subList(1, loops.size()));
             case REUSEPORT -> {
                 InetSocketAddress address = spec.bindAddress();
-                for (Proactor p : loops) {
+                for (ProactorLoop p : loops) {
                     AsyncServerSocket listener = open(p, address, true);
                     // port 0 picks a port once; the other listeners join that port
                     address = (InetSocketAddress) listener.localAddress();
@@ -85,35 +86,38 @@ final class ProactorProtocolServer extends LoopProtocolServer {
         return listener;
     }
 
-    private void startAcceptor(AsyncServerSocket listener, List<Proactor> targets) {
+    private void startAcceptor(AsyncServerSocket listener, List<ProactorLoop> targets) {
         new Acceptor(listener, targets).acceptNext();
     }
 
-    /** Accepts forever on one listener, spreading connections over its targets. */
-    private final class Acceptor implements CompletionHandler<AsyncSocket, Void> {
+    /**
+     * Accepts forever on one listener, spreading connections over its targets. Each accept carries its target
+     * as the attachment: the loop the accepted socket belongs to, and its connection runs on.
+     */
+    private final class Acceptor implements CompletionHandler<AsyncSocket, ProactorLoop> {
         private final AsyncServerSocket listener;
-        private final List<Proactor> targets;
+        private final List<ProactorLoop> targets;
         private int next;
 
-        Acceptor(AsyncServerSocket listener, List<Proactor> targets) {
+        Acceptor(AsyncServerSocket listener, List<ProactorLoop> targets) {
             this.listener = listener;
             this.targets = targets;
         }
 
         void acceptNext() {
-            Proactor target = targets.get(next);
+            ProactorLoop target = targets.get(next);
             next = (next + 1) % targets.size();
-            listener.accept(target, null, this);
+            listener.accept(target, target, this);
         }
 
         @Override
-        public void completed(AsyncSocket socket, Void unused) {
-            serve(socket);
+        public void completed(AsyncSocket socket, ProactorLoop loop) {
+            serve(socket, loop);
             acceptNext();
         }
 
         @Override
-        public void failed(Throwable exc, Void unused) {
+        public void failed(Throwable exc, ProactorLoop unused) {
             if (closing || !listener.isOpen() || exc instanceof ClosedChannelException
                     || exc instanceof ShutdownChannelGroupException) {
                 return;
@@ -128,14 +132,14 @@ final class ProactorProtocolServer extends LoopProtocolServer {
         }
     }
 
-    private void serve(AsyncSocket socket) {
+    /** Serves a connection accepted onto {@code loop}. */
+    private void serve(AsyncSocket socket, ProactorLoop loop) {
         ProactorConnection[] self = new ProactorConnection[1];
         try {
             socket.setOption(StandardSocketOptions.TCP_NODELAY, spec.options().tcpNoDelay());
             ProtocolHandler handler = spec.handlers().get();
-            ProactorLoop loop = (ProactorLoop) socket.proactor();
-            BufferPool chunks = chunkPools.computeIfAbsent(loop, l -> new BufferPool(loop, CHUNK_SIZE, CHUNKS_POOLED));
-            self[0] = new ProactorConnection(socket, handler, nextWorker(), chunks,
+            BufferPool chunks = chunkPools.computeIfAbsent(loop, l -> new BufferPool(l, CHUNK_SIZE, CHUNKS_POOLED));
+            self[0] = new ProactorConnection(socket, loop, handler, nextWorker(), chunks,
                     spec.options(), () -> connections.remove(self[0]));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot serve a new connection; closing it", e);
@@ -160,7 +164,7 @@ final class ProactorProtocolServer extends LoopProtocolServer {
 
     @Override
     protected void awaitLoopsStopped() {
-        ProactorGroup g = group;
+        DefaultProactorGroup g = group;
         if (g != null) {
             g.terminationFuture().join();
         }

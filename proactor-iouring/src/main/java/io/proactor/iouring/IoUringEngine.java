@@ -5,7 +5,6 @@ import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.util.internal.PlatformDependent;
 import io.proactor.EngineFeatures;
 import io.proactor.EngineUnavailableException;
-import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.core.AbstractProactorEngine;
 import io.proactor.core.DefaultProactorGroup;
@@ -192,7 +191,7 @@ public final class IoUringEngine extends AbstractProactorEngine {
     }
 
     @Override
-    protected ProactorGroup openGroup(ProactorGroupConfig config) {
+    protected DefaultProactorGroup openGroup(ProactorGroupConfig config) {
         IoUringIoHandlerConfig ringConfig = handlerConfig();
         return new DefaultProactorGroup(this, config, i -> {
             IoUringCompletionEventQueue ring;

@@ -2,11 +2,13 @@ package io.proactor.iouring;
 
 import static io.proactor.tests.TestSupport.assertBytesEqual;
 import static io.proactor.tests.TestSupport.await;
+import static io.proactor.tests.TestSupport.eventually;
 import static io.proactor.tests.TestSupport.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.AsyncServerSocket;
@@ -20,10 +22,10 @@ import io.proactor.ProactorGroupConfig;
 import io.proactor.core.ProactorLoop;
 import io.proactor.tests.LeakCheck;
 import io.proactor.tests.TestSupport;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,21 +58,84 @@ class IoUringReceiveBuffersTest {
 
     private final Engine engine = Engines.require(IoUringEngine.NAME);
 
-    /** Opens a group whose receives use a buffer ring ({@code true}) or PROVIDE_BUFFERS ({@code false}). */
-    private ProactorGroup open(boolean bufferRing, int bufferSize, int bufferCount) {
-        String previous = System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, Boolean.toString(bufferRing));
+    /** Opens a group of {@code config} with {@code -Dproactor.iouring.bufferRing=setting}, read while it opens. */
+    private ProactorGroup openWithBufferRing(String setting, ProactorGroupConfig config) {
+        String previous = System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, setting);
         try {
-            return ProactorGroup.open(engine, ProactorGroupConfig.of(1).withReceiveBuffers(bufferSize, bufferCount));
+            return ProactorGroup.open(engine, config);
         } finally {
             System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, previous == null ? "true" : previous);
         }
     }
 
-    private static <T> T onLoop(ProactorGroup group, Function<ReceiveBuffers, T> query) throws Throwable {
-        ProactorLoop loop = (ProactorLoop) group.next();
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> result.complete(query.apply(((IoUringOperationProcessor) loop.processor()).buffers())));
-        return await(result);
+    /**
+     * What a test receives on: one io_uring loop whose receives use a buffer ring ({@code true}) or
+     * PROVIDE_BUFFERS ({@code false}), at most {@code bufferCount} buffers of {@code bufferSize}, and the
+     * connections the test makes to it. Closing it closes the connections, then the group.
+     */
+    private final class ReceivingLoop implements AutoCloseable {
+
+        /** The blocking client of each connection, in the order {@link #connect()} made them. */
+        final List<Socket> clients = new ArrayList<>();
+        /** The loop's end of each connection, in the same order. */
+        final List<AsyncSocket> servers = new ArrayList<>();
+        private final ProactorGroup group;
+        private final ProactorLoop loop;
+        /** Bound at the first {@link #connect()}: some tests need no connection. */
+        private AsyncServerSocket listener;
+
+        ReceivingLoop(boolean bufferRing, int bufferSize, int bufferCount) {
+            group = openWithBufferRing(Boolean.toString(bufferRing),
+                    ProactorGroupConfig.of(1).withReceiveBuffers(bufferSize, bufferCount));
+            loop = (ProactorLoop) group.next();
+        }
+
+        /** Connects a new client and returns the loop's end of the connection, accepted. */
+        AsyncSocket connect() throws Throwable {
+            if (listener == null) {
+                // a backlog of one would do: each connection is accepted before the next is made
+                listener = loop.openServerSocket().bind(TestSupport.loopback(0), 64);
+            }
+            CompletableFuture<AsyncSocket> accepted = listener.accept();
+            Socket client = new Socket();
+            clients.add(client);
+            client.connect(listener.localAddress());
+            AsyncSocket server = await(accepted);
+            servers.add(server);
+            return server;
+        }
+
+        /** What {@code query} finds in the loop's receive buffers, asked on the loop (their thread). */
+        <T> T buffers(Function<ReceiveBuffers, T> query) {
+            return CompletableFuture.supplyAsync(
+                            () -> query.apply(((IoUringOperationProcessor) loop.processor()).buffers()), loop)
+                    .orTimeout(TestSupport.STEP_SECONDS, TimeUnit.SECONDS).join();
+        }
+
+        /** As {@link #buffers}, for the tests that opened the loop with a buffer ring. */
+        <T> T ring(Function<BufferRing, T> query) {
+            return buffers(b -> query.apply((BufferRing) b));
+        }
+
+        /** Runs {@code task} on the loop. */
+        void execute(Runnable task) {
+            loop.execute(task);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+                if (listener != null) {
+                    listener.close();
+                }
+            } finally {
+                group.close();
+            }
+        }
     }
 
     /** Fails loudly when a Netty upgrade moves the members {@link NettyRingInternals} reaches for. */
@@ -84,58 +149,37 @@ class IoUringReceiveBuffersTest {
     @Test
     void theDefaultOnThisKernelIsAnIncrementallyConsumedBufferRing() throws Throwable {
         assertTrue(engine.details().contains("ring-mapped buffer ring"), engine.details());
-        try (ProactorGroup group = open(true, 4096, 64)) {
-            ReceiveBuffers buffers = onLoop(group, b -> b);
-            BufferRing ring = assertInstanceOf(BufferRing.class, buffers,
+        try (ReceivingLoop loop = new ReceivingLoop(true, 4096, 64)) {
+            BufferRing ring = assertInstanceOf(BufferRing.class, loop.buffers(b -> b),
                     "Netty's internals for buffer rings are reachable and the kernel has buffer rings");
             String[] release = System.getProperty("os.version").split("[.-]");
             boolean incrementalKernel = Integer.parseInt(release[0]) > 6
                     || (Integer.parseInt(release[0]) == 6 && Integer.parseInt(release[1]) >= 12);
             assertEquals(incrementalKernel, ring.incremental(), "IOU_PBUF_RING_INC is used where the kernel has it");
         }
-        try (ProactorGroup group = open(false, 4096, 64)) {
-            assertInstanceOf(ProvidedBuffers.class, onLoop(group, b -> b), "the fallback can be forced");
+        try (ReceivingLoop loop = new ReceivingLoop(false, 4096, 64)) {
+            assertInstanceOf(ProvidedBuffers.class, loop.buffers(b -> b), "the fallback can be forced");
         }
     }
 
     @Test
     void anUnknownBufferRingSettingIsRefusedWithTheValuesThatWork() {
-        String previous = System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, "yes");
-        try {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    IllegalArgumentException.class, () -> ProactorGroup.open(engine, 1).close());
-            assertTrue(e.getMessage().contains("use true") && e.getMessage().contains("or false"), e.getMessage());
-        } finally {
-            System.setProperty(IoUringEngine.BUFFER_RING_PROPERTY, previous == null ? "true" : previous);
-        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> openWithBufferRing("yes", ProactorGroupConfig.of(1)).close());
+        assertTrue(e.getMessage().contains("use true") && e.getMessage().contains("or false"), e.getMessage());
     }
 
     @ParameterizedTest(name = "bufferRing={0}")
     @ValueSource(booleans = {true, false})
     void idleConnectionsWithAReceivePendingHoldNoBuffer(boolean bufferRing) throws Throwable {
-        try (ProactorGroup group = open(bufferRing, 4096, 8)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 512);
-            List<SocketChannel> clients = new ArrayList<>();
-            List<AsyncSocket> servers = new ArrayList<>();
-            try {
-                for (int i = 0; i < 200; i++) {
-                    CompletableFuture<AsyncSocket> a = listener.accept();
-                    clients.add(SocketChannel.open(listener.localAddress()));
-                    AsyncSocket s = await(a);
-                    servers.add(s);
-                    s.receive(); // stays pending: the client sends nothing
-                }
-                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent), "200 pending receives, none holds a buffer");
-                if (bufferRing) {
-                    assertEquals(BufferRing.INITIAL_BUFFERS, onLoop(group, b -> ((BufferRing) b).buffers()).intValue(),
-                            "idle receives make the ring grow no buffer");
-                }
-            } finally {
-                servers.forEach(AsyncSocket::close);
-                for (SocketChannel c : clients) {
-                    c.close();
-                }
-                listener.close();
+        try (ReceivingLoop loop = new ReceivingLoop(bufferRing, 4096, 8)) {
+            for (int i = 0; i < 200; i++) {
+                loop.connect().receive(); // stays pending: the client sends nothing
+            }
+            assertEquals(0, (int) loop.buffers(ReceiveBuffers::lent), "200 pending receives, none holds a buffer");
+            if (bufferRing) {
+                assertEquals(BufferRing.INITIAL_BUFFERS, (int) loop.ring(BufferRing::buffers),
+                        "idle receives make the ring grow no buffer");
             }
         }
     }
@@ -150,74 +194,55 @@ class IoUringReceiveBuffersTest {
         int buffers = 4;
         int connections = 8;
         int perConnection = 4096;
-        try (ProactorGroup group = open(bufferRing, 1024, buffers)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 64);
-            List<Socket> clients = new ArrayList<>();
-            List<AsyncSocket> servers = new ArrayList<>();
-            try {
+        try (ReceivingLoop loop = new ReceivingLoop(bufferRing, 1024, buffers)) {
+            for (int i = 0; i < connections; i++) {
+                loop.connect();
+                OutputStream out = loop.clients.get(i).getOutputStream();
+                out.write(randomBytes(perConnection, i));
+                out.flush();
+            }
+            Thread.sleep(100); // all the bytes are in the server's socket buffers
+            // Phase 1: one receive per connection, nothing released: 32 KiB against 4 KiB of buffers
+            List<CompletableFuture<LeasedBuffer>> first = new ArrayList<>();
+            for (AsyncSocket s : loop.servers) {
+                first.add(s.receive());
+            }
+            eventually(() -> loop.buffers(ReceiveBuffers::exhaustions) > 0, "the pool ran dry");
+            long done = first.stream().filter(CompletableFuture::isDone).count();
+            assertTrue(done >= 1 && done < connections, "receives completed with the pool dry: " + done);
+            assertTrue(first.stream().noneMatch(CompletableFuture::isCompletedExceptionally), "none failed");
+            // Phase 2: consume and give back every lease as soon as it arrives (as a handler would)
+            ByteBuffer[] got = new ByteBuffer[connections];
+            for (int i = 0; i < connections; i++) {
+                got[i] = ByteBuffer.allocate(perConnection);
+            }
+            List<CompletableFuture<LeasedBuffer>> current = new ArrayList<>(first);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
+            int complete = 0;
+            while (complete < connections) {
+                boolean progress = false;
                 for (int i = 0; i < connections; i++) {
-                    CompletableFuture<AsyncSocket> a = listener.accept();
-                    Socket c = new Socket();
-                    c.connect(listener.localAddress());
-                    clients.add(c);
-                    servers.add(await(a));
-                    OutputStream out = c.getOutputStream();
-                    out.write(randomBytes(perConnection, i));
-                    out.flush();
-                }
-                Thread.sleep(100); // all the bytes are in the server's socket buffers
-                // Phase 1: one receive per connection, nothing released: 32 KiB against 4 KiB of buffers
-                List<CompletableFuture<LeasedBuffer>> first = new ArrayList<>();
-                for (AsyncSocket s : servers) {
-                    first.add(s.receive());
-                }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
-                while (onLoop(group, ReceiveBuffers::exhaustions) == 0) {
-                    assertTrue(System.nanoTime() < deadline, "the pool never ran dry");
-                    Thread.sleep(5);
-                }
-                long done = first.stream().filter(CompletableFuture::isDone).count();
-                assertTrue(done >= 1 && done < connections, "receives completed with the pool dry: " + done);
-                assertTrue(first.stream().noneMatch(CompletableFuture::isCompletedExceptionally), "none failed");
-                // Phase 2: consume and give back every lease as soon as it arrives (as a handler would)
-                ByteBuffer[] got = new ByteBuffer[connections];
-                for (int i = 0; i < connections; i++) {
-                    got[i] = ByteBuffer.allocate(perConnection);
-                }
-                List<CompletableFuture<LeasedBuffer>> current = new ArrayList<>(first);
-                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
-                int complete = 0;
-                while (complete < connections) {
-                    boolean progress = false;
-                    for (int i = 0; i < connections; i++) {
-                        if (got[i].hasRemaining() && current.get(i).isDone()) {
-                            take(current.get(i), got[i]);
-                            progress = true;
-                            if (got[i].hasRemaining()) {
-                                current.set(i, servers.get(i).receive());
-                            } else {
-                                complete++;
-                            }
+                    if (got[i].hasRemaining() && current.get(i).isDone()) {
+                        take(current.get(i), got[i]);
+                        progress = true;
+                        if (got[i].hasRemaining()) {
+                            current.set(i, loop.servers.get(i).receive());
+                        } else {
+                            complete++;
                         }
                     }
-                    if (!progress) {
-                        assertTrue(System.nanoTime() < deadline, "receives stalled; complete: " + complete);
-                        Thread.sleep(1);
-                    }
                 }
-                for (int i = 0; i < connections; i++) {
-                    assertBytesEqual(randomBytes(perConnection, i), got[i].flip());
+                if (!progress) {
+                    assertTrue(System.nanoTime() < deadline, "receives stalled; complete: " + complete);
+                    Thread.sleep(1);
                 }
-                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
-                if (bufferRing) {
-                    assertTrue(onLoop(group, b -> ((BufferRing) b).buffers()) <= buffers, "never beyond the cap");
-                }
-            } finally {
-                servers.forEach(AsyncSocket::close);
-                for (Socket c : clients) {
-                    c.close();
-                }
-                listener.close();
+            }
+            for (int i = 0; i < connections; i++) {
+                assertBytesEqual(randomBytes(perConnection, i), got[i].flip());
+            }
+            assertEquals(0, (int) loop.buffers(ReceiveBuffers::lent));
+            if (bufferRing) {
+                assertTrue(loop.ring(BufferRing::buffers) <= buffers, "never beyond the cap");
             }
         }
     }
@@ -232,77 +257,52 @@ class IoUringReceiveBuffersTest {
         int cap = 64;
         int first = 48;
         int more = 32;
-        try (ProactorGroup group = open(true, 1024, cap)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 128);
-            List<Socket> clients = new ArrayList<>();
-            List<AsyncSocket> servers = new ArrayList<>();
-            try {
-                List<CompletableFuture<LeasedBuffer>> receives = new ArrayList<>();
-                for (int i = 0; i < first + more; i++) {
-                    CompletableFuture<AsyncSocket> a = listener.accept();
-                    Socket c = new Socket();
-                    c.connect(listener.localAddress());
-                    clients.add(c);
-                    AsyncSocket s = await(a);
-                    servers.add(s);
-                    receives.add(s.receive());
+        try (ReceivingLoop loop = new ReceivingLoop(true, 1024, cap)) {
+            List<CompletableFuture<LeasedBuffer>> receives = new ArrayList<>();
+            for (int i = 0; i < first + more; i++) {
+                receives.add(loop.connect().receive());
+            }
+            List<LeasedBuffer> held = new ArrayList<>();
+            for (int i = 0; i < first; i++) {
+                loop.clients.get(i).getOutputStream().write(randomBytes(1024, i));
+                LeasedBuffer lease = await(receives.get(i));
+                assertBytesEqual(randomBytes(1024, i), lease.buffer().duplicate());
+                held.add(lease);
+            }
+            int grown = loop.ring(BufferRing::buffers);
+            assertTrue(grown >= first && grown <= cap, "grew from " + BufferRing.INITIAL_BUFFERS + " to "
+                    + grown + " buffers for " + first + " held, at most " + cap);
+            for (int i = first; i < first + more; i++) {
+                loop.clients.get(i).getOutputStream().write(randomBytes(1024, i));
+            }
+            eventually(() -> loop.buffers(ReceiveBuffers::exhaustions) > 0, "80 KiB held in a 64 KiB ring ran it dry");
+            assertEquals(cap, (int) loop.ring(BufferRing::buffers), "stopped at the cap");
+            held.forEach(LeasedBuffer::release);
+            for (int i = first; i < first + more; i++) {
+                LeasedBuffer lease = await(receives.get(i));
+                ByteBuffer got = ByteBuffer.allocate(1024).put(lease.buffer());
+                lease.release();
+                while (got.hasRemaining()) { // a receive that waited may come back in parts
+                    take(loop.servers.get(i).receive(), got);
                 }
-                List<LeasedBuffer> held = new ArrayList<>();
-                for (int i = 0; i < first; i++) {
-                    clients.get(i).getOutputStream().write(randomBytes(1024, i));
-                    LeasedBuffer lease = await(receives.get(i));
-                    assertBytesEqual(randomBytes(1024, i), lease.buffer().duplicate());
-                    held.add(lease);
+                assertBytesEqual(randomBytes(1024, i), got.flip());
+            }
+            assertEquals(0, (int) loop.buffers(ReceiveBuffers::lent));
+            // quiet now: the ring starts over with its initial buffers, and receiving still works
+            List<CompletableFuture<LeasedBuffer>> after = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                after.add(loop.servers.get(i).receive());
+            }
+            eventually(() -> loop.ring(BufferRing::shrinks) > 0, "an idle grown ring shrank");
+            assertEquals(BufferRing.INITIAL_BUFFERS, (int) loop.ring(BufferRing::buffers));
+            for (int i = 0; i < 4; i++) {
+                loop.clients.get(i).getOutputStream().write(randomBytes(3000, 100 + i));
+                ByteBuffer got = ByteBuffer.allocate(3000);
+                take(after.get(i), got);
+                while (got.hasRemaining()) {
+                    take(loop.servers.get(i).receive(), got);
                 }
-                int grown = onLoop(group, b -> ((BufferRing) b).buffers());
-                assertTrue(grown >= first && grown <= cap, "grew from " + BufferRing.INITIAL_BUFFERS + " to "
-                        + grown + " buffers for " + first + " held, at most " + cap);
-                for (int i = first; i < first + more; i++) {
-                    clients.get(i).getOutputStream().write(randomBytes(1024, i));
-                }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
-                while (onLoop(group, ReceiveBuffers::exhaustions) == 0) {
-                    assertTrue(System.nanoTime() < deadline, "80 KiB held in a 64 KiB ring never ran it dry");
-                    Thread.sleep(5);
-                }
-                assertEquals(cap, onLoop(group, b -> ((BufferRing) b).buffers()).intValue(), "stopped at the cap");
-                held.forEach(LeasedBuffer::release);
-                for (int i = first; i < first + more; i++) {
-                    LeasedBuffer lease = await(receives.get(i));
-                    ByteBuffer got = ByteBuffer.allocate(1024).put(lease.buffer());
-                    lease.release();
-                    while (got.hasRemaining()) { // a receive that waited may come back in parts
-                        take(servers.get(i).receive(), got);
-                    }
-                    assertBytesEqual(randomBytes(1024, i), got.flip());
-                }
-                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
-                // quiet now: the ring starts over with its initial buffers, and receiving still works
-                List<CompletableFuture<LeasedBuffer>> after = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
-                    after.add(servers.get(i).receive());
-                }
-                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
-                while (onLoop(group, b -> ((BufferRing) b).shrinks()) == 0) {
-                    assertTrue(System.nanoTime() < deadline, "an idle grown ring never shrank");
-                    Thread.sleep(20);
-                }
-                assertEquals(BufferRing.INITIAL_BUFFERS, onLoop(group, b -> ((BufferRing) b).buffers()).intValue());
-                for (int i = 0; i < 4; i++) {
-                    clients.get(i).getOutputStream().write(randomBytes(3000, 100 + i));
-                    ByteBuffer got = ByteBuffer.allocate(3000);
-                    take(after.get(i), got);
-                    while (got.hasRemaining()) {
-                        take(servers.get(i).receive(), got);
-                    }
-                    assertBytesEqual(randomBytes(3000, 100 + i), got.flip());
-                }
-            } finally {
-                servers.forEach(AsyncSocket::close);
-                for (Socket c : clients) {
-                    c.close();
-                }
-                listener.close();
+                assertBytesEqual(randomBytes(3000, 100 + i), got.flip());
             }
         }
     }
@@ -310,43 +310,26 @@ class IoUringReceiveBuffersTest {
     @Test
     void manySmallMessagesShareOneIncrementallyConsumedBuffer() throws Throwable {
         int connections = 100;
-        try (ProactorGroup group = open(true, 16384, 256)) {
-            boolean incremental = onLoop(group, b -> ((BufferRing) b).incremental());
-            org.junit.jupiter.api.Assumptions.assumeTrue(incremental, "the kernel consumes buffers incrementally (checked by the default-mechanism test)");
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 128);
-            List<Socket> clients = new ArrayList<>();
-            List<AsyncSocket> servers = new ArrayList<>();
-            try {
-                List<CompletableFuture<LeasedBuffer>> receives = new ArrayList<>();
-                for (int i = 0; i < connections; i++) {
-                    CompletableFuture<AsyncSocket> a = listener.accept();
-                    Socket c = new Socket();
-                    c.connect(listener.localAddress());
-                    clients.add(c);
-                    AsyncSocket s = await(a);
-                    servers.add(s);
-                    receives.add(s.receive());
-                    c.getOutputStream().write(randomBytes(64, i));
-                }
-                List<LeasedBuffer> held = new ArrayList<>();
-                for (int i = 0; i < connections; i++) {
-                    LeasedBuffer lease = await(receives.get(i));
-                    assertBytesEqual(randomBytes(64, i), lease.buffer().duplicate());
-                    held.add(lease);
-                }
-                // 100 leases held at once, 6.4 KB: they fit in the first 16 KiB buffers
-                assertEquals(BufferRing.INITIAL_BUFFERS, onLoop(group, b -> ((BufferRing) b).buffers()).intValue(),
-                        "100 small messages held at once made the ring grow");
-                assertEquals(connections, (int) onLoop(group, ReceiveBuffers::lent));
-                held.forEach(LeasedBuffer::release);
-                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
-            } finally {
-                servers.forEach(AsyncSocket::close);
-                for (Socket c : clients) {
-                    c.close();
-                }
-                listener.close();
+        try (ReceivingLoop loop = new ReceivingLoop(true, 16384, 256)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(loop.ring(BufferRing::incremental),
+                    "the kernel consumes buffers incrementally (checked by the default-mechanism test)");
+            List<CompletableFuture<LeasedBuffer>> receives = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                receives.add(loop.connect().receive());
+                loop.clients.get(i).getOutputStream().write(randomBytes(64, i));
             }
+            List<LeasedBuffer> held = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                LeasedBuffer lease = await(receives.get(i));
+                assertBytesEqual(randomBytes(64, i), lease.buffer().duplicate());
+                held.add(lease);
+            }
+            // 100 leases held at once, 6.4 KB: they fit in the first 16 KiB buffers
+            assertEquals(BufferRing.INITIAL_BUFFERS, (int) loop.ring(BufferRing::buffers),
+                    "100 small messages held at once made the ring grow");
+            assertEquals(connections, (int) loop.buffers(ReceiveBuffers::lent));
+            held.forEach(LeasedBuffer::release);
+            assertEquals(0, (int) loop.buffers(ReceiveBuffers::lent));
         }
     }
 
@@ -360,61 +343,45 @@ class IoUringReceiveBuffersTest {
         int connections = 2000;
         int rounds = 3;
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (ProactorGroup group = open(bufferRing, 1024, 8)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 4096);
-            List<SocketChannel> clients = new ArrayList<>();
+        try (ReceivingLoop loop = new ReceivingLoop(bufferRing, 1024, 8)) {
             AtomicInteger received = new AtomicInteger();
-            List<AsyncSocket> servers = new ArrayList<>();
-            try {
-                for (int i = 0; i < connections; i++) {
-                    CompletableFuture<AsyncSocket> a = listener.accept();
-                    clients.add(SocketChannel.open(listener.localAddress()));
-                    AsyncSocket s = await(a);
-                    servers.add(s);
-                    echoWithLeases(s, received);
-                }
-                for (int round = 0; round < rounds; round++) {
-                    int r = round;
-                    // hold the loop while every client sends, so that all 2,000 messages wait for one ring run
-                    CountDownLatch sent = new CountDownLatch(1);
-                    group.next().execute(() -> awaitQuietly(sent));
-                    for (int i = 0; i < connections; i++) {
-                        clients.get(i).write(ByteBuffer.wrap(randomBytes(100 + i % 400, r * connections + i)));
-                    }
-                    sent.countDown();
-                    List<Future<?>> checks = new ArrayList<>();
-                    for (int t = 0; t < 8; t++) {
-                        int first = t;
-                        checks.add(pool.submit(() -> {
-                            for (int i = first; i < connections; i += 8) {
-                                byte[] expected = randomBytes(100 + i % 400, r * connections + i);
-                                ByteBuffer echo = ByteBuffer.allocate(expected.length);
-                                while (echo.hasRemaining()) {
-                                    if (clients.get(i).read(echo) < 0) {
-                                        throw new AssertionError("connection " + i + " ended early");
-                                    }
-                                }
-                                assertBytesEqual(expected, echo.flip());
-                            }
-                            return null;
-                        }));
-                    }
-                    for (Future<?> check : checks) {
-                        check.get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS);
-                    }
-                }
-                assertTrue(onLoop(group, ReceiveBuffers::exhaustions) > 0,
-                        "200 KB in flight through an 8 KiB pool: it ran dry, and nothing was lost");
-                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
-                assertFalse(received.get() < rounds * connections, "a lease per message at least");
-            } finally {
-                servers.forEach(AsyncSocket::close);
-                for (SocketChannel c : clients) {
-                    c.close();
-                }
-                listener.close();
-                pool.shutdownNow();
+            for (int i = 0; i < connections; i++) {
+                echoWithLeases(loop.connect(), received);
             }
+            for (int round = 0; round < rounds; round++) {
+                int r = round;
+                // hold the loop while every client sends, so that all 2,000 messages wait for one ring run
+                CountDownLatch sent = new CountDownLatch(1);
+                loop.execute(() -> awaitQuietly(sent));
+                for (int i = 0; i < connections; i++) {
+                    loop.clients.get(i).getOutputStream().write(randomBytes(100 + i % 400, r * connections + i));
+                }
+                sent.countDown();
+                List<Future<?>> checks = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int first = t;
+                    checks.add(pool.submit(() -> {
+                        for (int i = first; i < connections; i += 8) {
+                            byte[] expected = randomBytes(100 + i % 400, r * connections + i);
+                            byte[] echo = loop.clients.get(i).getInputStream().readNBytes(expected.length);
+                            if (echo.length < expected.length) {
+                                throw new AssertionError("connection " + i + " ended early");
+                            }
+                            assertBytesEqual(expected, ByteBuffer.wrap(echo));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> check : checks) {
+                    check.get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS);
+                }
+            }
+            assertTrue(loop.buffers(ReceiveBuffers::exhaustions) > 0,
+                    "200 KB in flight through an 8 KiB pool: it ran dry, and nothing was lost");
+            assertEquals(0, (int) loop.buffers(ReceiveBuffers::lent));
+            assertFalse(received.get() < rounds * connections, "a lease per message at least");
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -427,34 +394,25 @@ class IoUringReceiveBuffersTest {
     @ValueSource(booleans = {true, false})
     void everyEndOfStreamArrivesThroughATinyPool(boolean bufferRing) throws Throwable {
         int connections = 2000;
-        try (ProactorGroup group = open(bufferRing, 1024, 4)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 4096);
-            List<AsyncSocket> servers = new ArrayList<>();
+        try (ReceivingLoop loop = new ReceivingLoop(bufferRing, 1024, 4)) {
             List<CompletableFuture<byte[]>> results = new ArrayList<>();
-            try {
-                for (int round = 0; round < 2; round++) {
-                    for (int i = 0; i < connections / 2; i++) {
-                        int id = round * connections + i;
-                        CompletableFuture<AsyncSocket> a = listener.accept();
-                        try (SocketChannel c = SocketChannel.open(listener.localAddress())) {
-                            c.write(ByteBuffer.wrap(randomBytes(10 + i % 50, id)));
-                        } // closed at once: the server sees the bytes, then the end of stream
-                        AsyncSocket s = await(a);
-                        servers.add(s);
-                        results.add(readToEnd(s));
-                    }
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < connections / 2; i++) {
+                    int id = round * connections + i;
+                    AsyncSocket s = loop.connect();
+                    try (Socket c = loop.clients.getLast()) {
+                        c.getOutputStream().write(randomBytes(10 + i % 50, id));
+                    } // closed at once: the server sees the bytes, then the end of stream
+                    results.add(readToEnd(s));
                 }
-                for (int i = 0; i < results.size(); i++) {
-                    int round = i / (connections / 2);
-                    int k = i % (connections / 2);
-                    byte[] got = results.get(i).get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS);
-                    assertBytesEqual(randomBytes(10 + k % 50, round * connections + k), ByteBuffer.wrap(got));
-                }
-                assertEquals(0, (int) onLoop(group, ReceiveBuffers::lent));
-            } finally {
-                servers.forEach(AsyncSocket::close);
-                listener.close();
             }
+            for (int i = 0; i < results.size(); i++) {
+                int round = i / (connections / 2);
+                int k = i % (connections / 2);
+                byte[] got = results.get(i).get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS);
+                assertBytesEqual(randomBytes(10 + k % 50, round * connections + k), ByteBuffer.wrap(got));
+            }
+            assertEquals(0, (int) loop.buffers(ReceiveBuffers::lent));
         }
     }
 
@@ -492,37 +450,26 @@ class IoUringReceiveBuffersTest {
     @ParameterizedTest(name = "bufferRing={0}")
     @ValueSource(booleans = {true, false})
     void dataArrivingAfterCloseIsGivenBack(boolean bufferRing) throws Throwable {
-        try (ProactorGroup group = open(bufferRing, 1024, 8)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 8);
-            CompletableFuture<AsyncSocket> accepted = listener.accept();
-            try (Socket client = new Socket()) {
-                client.connect(listener.localAddress());
-                AsyncSocket server = await(accepted);
-                client.getOutputStream().write(randomBytes(4096, 1)); // four buffers' worth, there at once
-                Thread.sleep(50);
-                CompletableFuture<Void> closed = new CompletableFuture<>();
-                server.receive(null, new CompletionHandler<LeasedBuffer, Void>() {
-                    @Override
-                    public void completed(LeasedBuffer lease, Void v) {
-                        lease.release();
-                        server.close(); // more CQEs of this multishot are already in the queue
-                        closed.complete(null);
-                    }
-
-                    @Override
-                    public void failed(Throwable exc, Void v) {
-                        closed.completeExceptionally(exc);
-                    }
-                });
-                await(closed);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
-                while (onLoop(group, ReceiveBuffers::lent) != 0) {
-                    assertTrue(System.nanoTime() < deadline, "a buffer received after close is never given back");
-                    Thread.sleep(5);
+        try (ReceivingLoop loop = new ReceivingLoop(bufferRing, 1024, 8)) {
+            AsyncSocket server = loop.connect();
+            loop.clients.get(0).getOutputStream().write(randomBytes(4096, 1)); // four buffers' worth, there at once
+            Thread.sleep(50);
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            server.receive(null, new CompletionHandler<LeasedBuffer, Void>() {
+                @Override
+                public void completed(LeasedBuffer lease, Void v) {
+                    lease.release();
+                    server.close(); // more CQEs of this multishot are already in the queue
+                    closed.complete(null);
                 }
-            } finally {
-                listener.close();
-            }
+
+                @Override
+                public void failed(Throwable exc, Void v) {
+                    closed.completeExceptionally(exc);
+                }
+            });
+            await(closed);
+            eventually(() -> loop.buffers(ReceiveBuffers::lent) == 0, "a buffer received after close is given back");
         }
     }
 
@@ -534,18 +481,14 @@ class IoUringReceiveBuffersTest {
     @ParameterizedTest(name = "bufferRing={0}")
     @ValueSource(booleans = {true, false})
     void aStaleExhaustionIsRetriedAtOnce(boolean bufferRing) throws Throwable {
-        try (ProactorGroup group = open(bufferRing, 1024, 1)) {
+        try (ReceivingLoop loop = new ReceivingLoop(bufferRing, 1024, 1)) {
             CompletableFuture<Boolean> retried = new CompletableFuture<>();
             // the pool holds its one buffer in the kernel, nothing lent: exactly the state after such a release
-            CompletableFuture<Void> reported = new CompletableFuture<>();
-            group.next().execute(() -> {
-                ReceiveBuffers buffers = ((IoUringOperationProcessor) ((ProactorLoop) group.next()).processor())
-                        .buffers();
+            loop.buffers(buffers -> {
                 buffers.ready();
                 buffers.exhausted(() -> retried.complete(true));
-                reported.complete(null);
+                return null;
             });
-            await(reported);
             assertTrue(retried.get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS), "the receive was retried");
         }
     }
@@ -557,40 +500,30 @@ class IoUringReceiveBuffersTest {
      */
     @Test
     void anExhaustionBelowTheCapGrowsTheRing() throws Throwable {
-        try (ProactorGroup group = open(true, 1024, 64)) {
-            CompletableFuture<Integer> grown = new CompletableFuture<>();
+        try (ReceivingLoop loop = new ReceivingLoop(true, 1024, 64)) {
             CompletableFuture<Boolean> retried = new CompletableFuture<>();
-            group.next().execute(() -> {
-                BufferRing ring = (BufferRing) ((IoUringOperationProcessor) ((ProactorLoop) group.next()).processor())
-                        .buffers();
+            int grown = loop.ring(ring -> {
                 ring.exhausted(() -> retried.complete(true));
-                grown.complete(ring.buffers());
+                return ring.buffers();
             });
-            assertEquals(2 * BufferRing.INITIAL_BUFFERS, await(grown).intValue());
+            assertEquals(2 * BufferRing.INITIAL_BUFFERS, grown);
             assertTrue(retried.get(TestSupport.STEP_SECONDS, TimeUnit.SECONDS), "the receive was retried");
         }
     }
 
     @Test
     void aQuietRingGivesEachReleasedBufferBackAtOnce() throws Throwable {
-        try (ProactorGroup group = open(false, 1024, 2)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 8);
-            CompletableFuture<AsyncSocket> accepted = listener.accept();
-            try (Socket client = new Socket()) {
-                client.connect(listener.localAddress());
-                AsyncSocket server = await(accepted);
-                // with two buffers, ten messages go through only if every release reaches the kernel
-                for (int i = 0; i < 10; i++) {
-                    client.getOutputStream().write(randomBytes(100, i));
-                    LeasedBuffer lease = await(server.receive());
-                    assertBytesEqual(randomBytes(100, i), lease.buffer());
-                    long before = provideSubmissions(group);
-                    lease.release();
-                    assertEquals(before + 1, provideSubmissions(group), "given back by the release itself");
-                }
-                server.close();
-            } finally {
-                listener.close();
+        try (ReceivingLoop loop = new ReceivingLoop(false, 1024, 2)) {
+            AsyncSocket server = loop.connect();
+            OutputStream client = loop.clients.get(0).getOutputStream();
+            // with two buffers, ten messages go through only if every release reaches the kernel
+            for (int i = 0; i < 10; i++) {
+                client.write(randomBytes(100, i));
+                LeasedBuffer lease = await(server.receive());
+                assertBytesEqual(randomBytes(100, i), lease.buffer());
+                long before = provideSubmissions(loop);
+                lease.release();
+                assertEquals(before + 1, provideSubmissions(loop), "given back by the release itself");
             }
         }
     }
@@ -598,47 +531,30 @@ class IoUringReceiveBuffersTest {
     @Test
     void aBusyRingGivesReleasedBuffersBackInRuns() throws Throwable {
         int connections = 16;
-        try (ProactorGroup group = open(false, 1024, 64)) {
-            AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 64);
-            List<Socket> clients = new ArrayList<>();
-            List<AsyncSocket> servers = new ArrayList<>();
+        try (ReceivingLoop loop = new ReceivingLoop(false, 1024, 64)) {
             AtomicInteger buffersReceived = new AtomicInteger();
-            try {
-                for (int i = 0; i < connections; i++) {
-                    CompletableFuture<AsyncSocket> a = listener.accept();
-                    Socket c = new Socket();
-                    c.connect(listener.localAddress());
-                    clients.add(c);
-                    AsyncSocket s = await(a);
-                    servers.add(s);
-                    echoWithLeases(s, buffersReceived);
-                }
-                for (int round = 0; round < 3; round++) {
-                    long before = provideSubmissions(group);
-                    // hold the loop while every client sends, so one ring run hands out all the receives
-                    CountDownLatch sent = new CountDownLatch(1);
-                    group.next().execute(() -> awaitQuietly(sent));
-                    for (int i = 0; i < connections; i++) {
-                        clients.get(i).getOutputStream().write(randomBytes(100, round * connections + i));
-                    }
-                    Thread.sleep(20);
-                    sent.countDown();
-                    for (int i = 0; i < connections; i++) {
-                        byte[] echo = clients.get(i).getInputStream().readNBytes(100);
-                        assertBytesEqual(randomBytes(100, round * connections + i), ByteBuffer.wrap(echo));
-                    }
-                    long provides = provideSubmissions(group) - before;
-                    assertTrue(provides <= connections / 2, provides + " PROVIDE_BUFFERS for " + connections
-                            + " buffers released in one busy run: they were not given back together");
-                }
-                assertEquals(3 * connections, buffersReceived.get(), "one buffer per message");
-            } finally {
-                servers.forEach(AsyncSocket::close);
-                for (Socket c : clients) {
-                    c.close();
-                }
-                listener.close();
+            for (int i = 0; i < connections; i++) {
+                echoWithLeases(loop.connect(), buffersReceived);
             }
+            for (int round = 0; round < 3; round++) {
+                long before = provideSubmissions(loop);
+                // hold the loop while every client sends, so one ring run hands out all the receives
+                CountDownLatch sent = new CountDownLatch(1);
+                loop.execute(() -> awaitQuietly(sent));
+                for (int i = 0; i < connections; i++) {
+                    loop.clients.get(i).getOutputStream().write(randomBytes(100, round * connections + i));
+                }
+                Thread.sleep(20);
+                sent.countDown();
+                for (int i = 0; i < connections; i++) {
+                    byte[] echo = loop.clients.get(i).getInputStream().readNBytes(100);
+                    assertBytesEqual(randomBytes(100, round * connections + i), ByteBuffer.wrap(echo));
+                }
+                long provides = provideSubmissions(loop) - before;
+                assertTrue(provides <= connections / 2, provides + " PROVIDE_BUFFERS for " + connections
+                        + " buffers released in one busy run: they were not given back together");
+            }
+            assertEquals(3 * connections, buffersReceived.get(), "one buffer per message");
         }
     }
 
@@ -684,8 +600,8 @@ class IoUringReceiveBuffersTest {
         });
     }
 
-    private static long provideSubmissions(ProactorGroup group) throws Throwable {
-        return onLoop(group, b -> ((ProvidedBuffers) b).provideSubmissions());
+    private static long provideSubmissions(ReceivingLoop loop) {
+        return loop.buffers(b -> ((ProvidedBuffers) b).provideSubmissions());
     }
 
     /** Copies a received lease into {@code into} and gives the buffer back. */

@@ -1,7 +1,6 @@
 package io.proactor.nio2;
 
 import io.proactor.EngineFeatures;
-import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.core.AbstractProactorEngine;
 import io.proactor.core.DefaultProactorGroup;
@@ -56,7 +55,7 @@ public final class Nio2Engine extends AbstractProactorEngine {
     }
 
     @Override
-    protected ProactorGroup openGroup(ProactorGroupConfig config) {
+    protected DefaultProactorGroup openGroup(ProactorGroupConfig config) {
         String prefix = config.name() + "-" + NAME;
         AsynchronousChannelGroup channelGroup;
         try {

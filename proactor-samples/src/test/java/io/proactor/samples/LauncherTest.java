@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import io.proactor.tests.Launcher;
+import io.proactor.tests.Launcher.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,39 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class LauncherTest {
 
-    private static final Path LAUNCHER = Path.of("..", "proactor").toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run launch(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("bash", LAUNCHER.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
-        pb.environment().put("PROACTOR_CLASSPATH",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        pb.environment().putAll(env);
-        File out = Files.createTempFile("launcher-", ".out").toFile();
-        File err = Files.createTempFile("launcher-", ".err").toFile();
-        try {
-            Process p = pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(
-                    new File("/dev/null"))).start();
-            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the launcher ended");
-            return new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
-                    Files.readString(err.toPath(), StandardCharsets.UTF_8));
-        } finally {
-            out.delete();
-            err.delete();
-        }
-    }
-
     @Test
     void startsWithNoJavaOptionsInTheEnvironment() throws Exception {
-        Run r = launch(Map.of(), "--help");
+        Run r = Launcher.run(Map.of(), "--help");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().startsWith("usage: proactor COMMAND"), r.toString());
         assertFalse(r.err().contains("Picked up"), r.toString());
@@ -65,7 +37,7 @@ class LauncherTest {
 
     @Test
     void helpListsTheCommandsTheDemoIncluded() throws Exception {
-        Run r = launch(Map.of(), "help");
+        Run r = Launcher.run(Map.of(), "help");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().startsWith("usage: proactor COMMAND"), r.toString());
         for (String command : List.of("echo-server", "echo-client", "serve", "engines", "demo")) {
@@ -75,7 +47,7 @@ class LauncherTest {
 
     @Test
     void startsWithJavaToolOptionsSetAndPassesThemToTheSample() throws Exception {
-        Run r = launch(Map.of("JAVA_TOOL_OPTIONS", "-Dproactor.launcherTest=tool",
+        Run r = Launcher.run(Map.of("JAVA_TOOL_OPTIONS", "-Dproactor.launcherTest=tool",
                 "JDK_JAVA_OPTIONS", "-Dproactor.launcherTest=jdk",
                 "_JAVA_OPTIONS", "-Dproactor.launcherTest=underscore"), "--help");
         assertEquals(0, r.exit(), r.toString());
@@ -91,7 +63,7 @@ class LauncherTest {
 
     @Test
     void aBadOptionInJavaToolOptionsIsTheSamplesErrorNotAMissingJdk() throws Exception {
-        Run r = launch(Map.of("JAVA_TOOL_OPTIONS", "-XX:+NoSuchProactorOption"), "--help");
+        Run r = Launcher.run(Map.of("JAVA_TOOL_OPTIONS", "-XX:+NoSuchProactorOption"), "--help");
         assertFalse(r.err().contains("no JDK 21"), "the JDK was found: " + r);
         assertTrue(r.err().contains("NoSuchProactorOption"), "the JVM says what is wrong: " + r);
         assertTrue(r.exit() != 0, r.toString());
@@ -120,7 +92,7 @@ class LauncherTest {
 
     @Test
     void findsTheVersionLineWhereverItIsInTheOutput() throws Exception {
-        Run r = launch(Map.of("JAVA_HOME", fakeJavaHome("25.0.1").toString()), "--help");
+        Run r = Launcher.run(Map.of("JAVA_HOME", fakeJavaHome("25.0.1").toString()), "--help");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.err().contains("fake java ran"), "JAVA_HOME's JDK 25 was chosen: " + r);
         assertTrue(r.out().startsWith("usage: proactor COMMAND"), r.toString());
@@ -128,7 +100,7 @@ class LauncherTest {
 
     @Test
     void passesOverAJavaHomeOlderThan21() throws Exception {
-        Run r = launch(Map.of("JAVA_HOME", fakeJavaHome("17.0.9").toString()), "--help");
+        Run r = Launcher.run(Map.of("JAVA_HOME", fakeJavaHome("17.0.9").toString()), "--help");
         assertFalse(r.err().contains("fake java ran"), "a JDK 17 is not used: " + r);
         assertTrue(r.exit() == 0 || r.err().contains("no JDK 21 or newer found"), r.toString());
     }

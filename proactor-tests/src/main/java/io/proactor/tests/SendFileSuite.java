@@ -90,91 +90,104 @@ public abstract class SendFileSuite {
         }
     }
 
-    static Stream<Arguments> modelsAndSendModes() {
+    /** A call a handler makes: a write of bytes, or a send of a range of the test's file. */
+    private sealed interface Queued permits Write, FileRange {
+    }
+
+    private record Write(byte[] bytes) implements Queued {
+    }
+
+    private record FileRange(int from, int length) implements Queued {
+    }
+
+    /** What a handler queues in one callback, named for the test's display name, and the file it sends from. */
+    private record QueuedOutput(String name, byte[] file, List<Queued> calls) {
+
+        /** What the client must receive: each write's bytes and each range of the file, in order. */
+        byte[] expected() {
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            for (Queued call : calls) {
+                switch (call) {
+                    case Write w -> expected.writeBytes(w.bytes());
+                    case FileRange r -> expected.write(file, r.from(), r.length());
+                }
+            }
+            return expected.toByteArray();
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> modelsSendModesAndOutputs() {
+        byte[] large = randomBytes(2 * 1024 * 1024 + 333, 12);
+        // neither end of the range is block-aligned
+        QueuedOutput unalignedRange = new QueuedOutput("an unaligned range", large,
+                List.of(new FileRange(1000, large.length - 1000 - 5), new Write(ascii("END"))));
+        // what an HTTP server does with small files: each response a head, a file and a tail (the engines join a
+        // head and its file into one send); the file is more than the copy's batch of buffers
+        byte[] small = randomBytes(70_000, 15);
+        List<Queued> responses = new ArrayList<>();
+        int[][] ranges = {{0, 1000}, {5, 1}, {100, 69_900}, {69_999, 1}};
+        for (int i = 0; i < ranges.length; i++) {
+            responses.add(new Write(ascii("head" + i)));
+            responses.add(new FileRange(ranges[i][0], ranges[i][1]));
+            responses.add(new Write(ascii("tail" + i)));
+        }
+        QueuedOutput smallFiles = new QueuedOutput("small files between writes", small, responses);
+        // almost a full gathering write ahead of the file (63 chunks of 16 KiB): the engines that send the chunks
+        // ahead of a file with it must make room for the file's own buffers too
+        byte[] behind = randomBytes(70_000, 16);
+        QueuedOutput fileBehind = new QueuedOutput("a file behind much queued output", behind,
+                List.of(new Write(randomBytes(63 * 16 * 1024 - 1, 17)), new FileRange(0, behind.length)));
         List<Arguments> list = new ArrayList<>();
         for (ThreadingModel m : ThreadingModel.values()) {
             for (Connection.FileSendMode mode : Connection.FileSendMode.values()) {
-                list.add(Arguments.of(m, mode));
+                for (QueuedOutput output : List.of(unalignedRange, smallFiles, fileBehind)) {
+                    list.add(Arguments.of(m, mode, output));
+                }
             }
         }
         return list.stream();
     }
 
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("modelsAndSendModes")
-    void sendFileSendsExactlyTheRangeAskedInEitherMode(ThreadingModel model, Connection.FileSendMode mode)
-            throws Throwable {
-        Files.createDirectories(Path.of("target"));
-        Path file = Files.createTempFile(Path.of("target"), "range-", ".bin");
-        try {
-            byte[] content = randomBytes(2 * 1024 * 1024 + 333, 12);
-            Files.write(file, content);
-            long from = 1000; // neither end of the range is block-aligned
-            int length = content.length - 1000 - 5;
-            ProtocolHandler sender = new ProtocolHandler() {
-                @Override
-                public void onRead(Connection connection, ByteBuffer data) {
-                    data.position(data.limit());
-                    connection.sendFile(file, from, length, mode);
-                    connection.write(ByteBuffer.wrap("END".getBytes(StandardCharsets.US_ASCII)));
-                }
-            };
-            try (ProtocolServer server = server(model, () -> sender);
-                 ProtocolClient client = client(engine())) {
-                Handlers.Collector collector = new Handlers.Collector();
-                Connection c = await(client.connect(server.localAddress(), collector));
-                CompletableFuture<byte[]> all = collector.received(length + 3);
-                c.write(ByteBuffer.wrap(new byte[] {'?'}));
-                ByteBuffer got = ByteBuffer.wrap(await(all));
-                assertBytesEqual(java.util.Arrays.copyOfRange(content, 1000, 1000 + length), got.slice(0, length));
-                assertBytesEqual("END".getBytes(StandardCharsets.US_ASCII), got.slice(length, 3));
-            }
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
-
     /**
-     * What an HTTP server does with small files: several responses queued in one callback, each a head, a file
-     * and a tail. In every mode each file goes out between its own head and tail (the engines join a head and
-     * its file into one send), and the files' ranges are exact.
+     * Writes and file ranges queued in one callback arrive in order, each range exact, in every threading model
+     * and file-send mode. Each output is asked for three times on one connection: a later request reuses the
+     * connection's buffers.
      */
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("modelsAndSendModes")
-    void smallFilesBetweenWritesKeepTheirOrder(ThreadingModel model, Connection.FileSendMode mode) throws Throwable {
+    @ParameterizedTest(name = "{0}, {1}, {2}")
+    @MethodSource("modelsSendModesAndOutputs")
+    void queuedWritesAndFileRangesArriveInOrder(ThreadingModel model, Connection.FileSendMode mode,
+                                                QueuedOutput output) throws Throwable {
         Files.createDirectories(Path.of("target"));
-        Path file = Files.createTempFile(Path.of("target"), "small-", ".bin");
+        Path file = Files.createTempFile(Path.of("target"), "queued-", ".bin");
         try {
-            byte[] content = randomBytes(70_000, 15); // more than the copy's batch of buffers
-            Files.write(file, content);
-            int[][] ranges = {{0, 1000}, {5, 1}, {100, 69_900}, {69_999, 1}};
-            ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            for (int i = 0; i < ranges.length; i++) {
-                expected.writeBytes(("head" + i).getBytes(StandardCharsets.US_ASCII));
-                expected.write(content, ranges[i][0], ranges[i][1]);
-                expected.writeBytes(("tail" + i).getBytes(StandardCharsets.US_ASCII));
-            }
+            Files.write(file, output.file());
             ProtocolHandler sender = new ProtocolHandler() {
                 @Override
                 public void onRead(Connection connection, ByteBuffer data) {
                     data.position(data.limit());
-                    for (int i = 0; i < ranges.length; i++) {
-                        connection.write(ByteBuffer.wrap(("head" + i).getBytes(StandardCharsets.US_ASCII)));
-                        connection.sendFile(file, ranges[i][0], ranges[i][1], mode);
-                        connection.write(ByteBuffer.wrap(("tail" + i).getBytes(StandardCharsets.US_ASCII)));
+                    for (Queued call : output.calls()) {
+                        switch (call) {
+                            case Write w -> connection.write(ByteBuffer.wrap(w.bytes()));
+                            case FileRange r -> connection.sendFile(file, r.from(), r.length(), mode);
+                        }
                     }
                 }
             };
+            byte[] expected = output.expected();
             try (ProtocolServer server = server(model, () -> sender);
                  ProtocolClient client = client(engine())) {
                 Handlers.Collector collector = new Handlers.Collector();
                 Connection c = await(client.connect(server.localAddress(), collector));
-                for (int round = 0; round < 3; round++) { // a second request reuses the connection's buffers
-                    CompletableFuture<byte[]> all = collector.received(expected.size() * (round + 1));
+                for (int round = 0; round < 3; round++) {
+                    CompletableFuture<byte[]> all = collector.received(expected.length * (round + 1));
                     c.write(ByteBuffer.wrap(new byte[] {'?'}));
                     byte[] got = await(all);
-                    assertBytesEqual(expected.toByteArray(),
-                            ByteBuffer.wrap(got, expected.size() * round, expected.size()).slice());
+                    assertBytesEqual(expected, ByteBuffer.wrap(got, expected.length * round, expected.length).slice());
                 }
             }
         } finally {
@@ -182,41 +195,8 @@ public abstract class SendFileSuite {
         }
     }
 
-    /**
-     * A file queued behind almost a full gathering write of output (63 buffers of 16 KiB): the engines that send
-     * the chunks ahead of a file with it must make room for the file's own buffers too.
-     */
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("modelsAndSendModes")
-    void aFileBehindMuchQueuedOutputArrivesWhole(ThreadingModel model, Connection.FileSendMode mode) throws Throwable {
-        Files.createDirectories(Path.of("target"));
-        Path file = Files.createTempFile(Path.of("target"), "behind-", ".bin");
-        try {
-            byte[] content = randomBytes(70_000, 16);
-            Files.write(file, content);
-            byte[] ahead = randomBytes(63 * 16 * 1024 - 1, 17);
-            ProtocolHandler sender = new ProtocolHandler() {
-                @Override
-                public void onRead(Connection connection, ByteBuffer data) {
-                    data.position(data.limit());
-                    connection.write(ByteBuffer.wrap(ahead));
-                    connection.sendFile(file, 0, content.length, mode);
-                }
-            };
-            try (ProtocolServer server = server(model, () -> sender);
-                 ProtocolClient client = client(engine())) {
-                Handlers.Collector collector = new Handlers.Collector();
-                Connection c = await(client.connect(server.localAddress(), collector));
-                CompletableFuture<byte[]> all = collector.received(ahead.length + content.length);
-                c.write(ByteBuffer.wrap(new byte[] {'?'}));
-                ByteArrayOutputStream expected = new ByteArrayOutputStream();
-                expected.writeBytes(ahead);
-                expected.writeBytes(content);
-                assertBytesEqual(expected.toByteArray(), ByteBuffer.wrap(await(all)));
-            }
-        } finally {
-            Files.deleteIfExists(file);
-        }
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
