@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Echo comparison: the library's engines against Netty's own io_uring and epoll transports and a C liburing
-echo server (the floor: what io_uring costs when nothing sits between the program and the ring).
+"""Echo comparison: the library's engines against Netty's own io_uring and epoll transports, a C liburing
+echo server (the floor: what io_uring costs when nothing sits between the program and the ring) and the smallest
+plain JDK echo servers on a Selector and on NIO.2 (the floor for the reactor and nio2 engines).
 
 Servers (--servers, in this order by default):
   liburing          bench/liburing-echo.c: one thread, multishot accept and receive, ring-mapped provided
                     buffers (built with gcc when liburing-dev is installed, skipped with a message otherwise)
   netty-io_uring    Netty's own io_uring channels, written the usual Netty way (proactor-load's EchoServerMain)
   netty-epoll       Netty's own epoll channels
+  jdk-selector      the smallest single-thread JDK Selector echo server (proactor-load's SelectorEchoServer)
+  jdk-nio2          the smallest JDK NIO.2 echo server, one AsynchronousChannelGroup thread (Nio2EchoServer)
   proactor-io_uring, proactor-reactor, proactor-nio2
                     the library's echo protocol handler on that engine, single-threaded model
 Every server has one I/O thread and runs alone on the server CPU (taskset), in a fresh process for every
-measurement. The load generator runs on the other CPU: by default bench/epoll-load.c (C, epoll, independent of
-the library; --load java runs the library's own, proactor-load's EchoLoadMain, instead). Every echoed byte is
-verified.
+measurement; every Java server, reference or ours, runs with the same JVM flags (jvm_command). The load generator
+runs on the other CPU: by default bench/epoll-load.c (C, epoll, independent of the library; --load java runs the
+library's own, proactor-load's EchoLoadMain, instead). Every echoed byte is verified.
 
 Rows (--rows): CONNECTIONSxSIZE[xDEPTH], DEPTH messages in flight per connection (1, the default: ping-pong).
 Default: 1, 50, 500 and 2,000 connections x 64 B ping-pong, and 50 connections x 64 B x 16 pipelined.
@@ -29,7 +32,8 @@ Per measurement, over the measurement window only (after the warm-up, which is a
     "client-bound": its throughput says more about the load than about the server.
 Rounds are interleaved (every server once per row per round, the order rotated each round) so that machine
 noise spreads over all servers; each cell is the median and the min..max spread over the rounds, and ratios
-are ratios of medians, against the C server and against netty-io_uring.
+are ratios of medians, against the C server and against netty-io_uring, and each engine against the reference
+written on the same machinery (PAIRS: reactor against jdk-selector and netty-epoll, nio2 against jdk-nio2).
 
 Results go to proactor-benchmarks/results/ (echo-compare-STAMP.md and .json, with the command and machine).
 
@@ -51,7 +55,12 @@ C_BUILD = os.path.join(TARGET, "bench")
 C_SERVER = "liburing"
 LIBURING_H = "/usr/include/liburing.h"  # liburing-dev: the C server is built only when it is installed
 NETTY = "netty-io_uring"
-DEFAULT_SERVERS = "liburing,netty-io_uring,netty-epoll,proactor-io_uring,proactor-reactor,proactor-nio2"
+JAVA_REFERENCES = ("netty-io_uring", "netty-epoll", "jdk-selector", "jdk-nio2")  # EchoServerMain's kinds
+DEFAULT_SERVERS = ("liburing,netty-io_uring,netty-epoll,jdk-selector,jdk-nio2,proactor-io_uring,proactor-reactor,"
+                   "proactor-nio2")
+# An engine and the references that do the same work on the same machinery: its CPU per round trip is reported as a
+# ratio to theirs (issue 14's targets: reactor <= 1.05x jdk-selector and <= netty-epoll, nio2 <= 1.10x jdk-nio2).
+PAIRS = {"proactor-reactor": ("jdk-selector", "netty-epoll"), "proactor-nio2": ("jdk-nio2",)}
 DEFAULT_ROWS = "1x64,50x64,500x64,2000x64,50x64x16"
 CLIENT_BOUND = 0.90  # share of the load's CPUs above which a run is marked client-bound
 START_TIMEOUT = 60   # seconds for a server to say "listening" (a JVM on a busy machine can be slow)
@@ -336,6 +345,22 @@ def ratio(a, b):
     return f"{a / b:.2f}x" if a is not None and b else ""
 
 
+def pair_ratios(ok, servers, rows):
+    """Lines of a table: each engine's server CPU per round trip as a ratio (of medians) to the references of PAIRS
+    that ran, one column per pair, one line per row; KIND@DIR counts as KIND. Empty when no pair ran."""
+    pairs = [(kind, ref) for kind in servers for ref in PAIRS.get(kind.partition("@")[0], ()) if ref in servers]
+    if not pairs:
+        return []
+    key = "cpuMicrosPerRoundTrip"
+    lines = ["## Server CPU per round trip against the reference on the same machinery (ratio of medians)", "",
+             "| row | " + " | ".join(f"{kind} / {ref}" for kind, ref in pairs) + " |", "|---|" + "---|" * len(pairs)]
+    for row in rows:
+        lines.append(f"| {row_name(row)} | "
+                     + " | ".join(ratio(med(ok(kind, row), key), med(ok(ref, row), key)) or "n/a" for kind, ref in pairs)
+                     + " |")
+    return lines + [""]
+
+
 def report(runs, failures, servers, rows, machine, settings):
     ok = lambda kind, row: [r for r in runs if r["server"] == kind and (r["connections"], r["size"], r["depth"]) == row]
     f0, f2 = (lambda v: f"{v:,.0f}"), (lambda v: f"{v:.2f}")
@@ -362,6 +387,7 @@ def report(runs, failures, servers, rows, machine, settings):
                 cells.append(fmt(v) if v is not None else "failed")
             lines.append(f"| {row_name(row)} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += pair_ratios(ok, servers, rows)
     for row in rows:
         base_c, base_n = ok(C_SERVER, row), ok(NETTY, row)
         lines += [f"## {row_name(row)}", "",
@@ -458,8 +484,8 @@ def main():
         ap.error("--servers is empty")
     for kind in servers:
         base = kind.partition("@")[0]
-        if not (base == C_SERVER or base in ("netty-io_uring", "netty-epoll") or base.startswith("proactor-")):
-            ap.error(f"unknown server {kind!r}: liburing, netty-io_uring, netty-epoll or proactor-<engine>")
+        if not (base == C_SERVER or base in JAVA_REFERENCES or base.startswith("proactor-")):
+            ap.error(f"unknown server {kind!r}: liburing, {', '.join(JAVA_REFERENCES)} or proactor-<engine>")
         build = kind.partition("@")[2]
         need = os.path.join(build, "bench", "liburing-echo") if base == C_SERVER else os.path.join(build, "classes")
         if build and not os.path.exists(need):

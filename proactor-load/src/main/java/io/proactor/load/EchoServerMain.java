@@ -39,7 +39,10 @@ import java.nio.charset.StandardCharsets;
  * One echo server, for the comparison script and the demo: {@code proactor-<engine>} runs the library's echo
  * protocol handler on that engine (threading model and thread count from the arguments; single-threaded by
  * default); {@code netty-io_uring} and {@code netty-epoll} are the outside reference, echo servers written the
- * usual Netty way (write on read, flush on read-complete) on Netty's own channel transports, one I/O thread.
+ * usual Netty way (write on read, flush on read-complete) on Netty's own channel transports, one I/O thread;
+ * {@code jdk-selector} ({@link SelectorEchoServer}) and {@code jdk-nio2} ({@link Nio2EchoServer}) are the floor
+ * for the {@code reactor} and {@code nio2} engines: the smallest plain JDK echo servers on the same JDK
+ * machinery, one thread.
  *
  * <p>Usage: {@code EchoServerMain KIND PORT [MODEL [THREADS]]} (port 0 picks a free one). Prints
  * {@code listening PORT}, then reads commands on standard input: {@code memory} runs a full GC and prints
@@ -57,7 +60,7 @@ public final class EchoServerMain {
     private static final int BACKLOG = NetUtil.SOMAXCONN;
 
     private static final String USAGE =
-            "usage: EchoServerMain proactor-<engine>|netty-io_uring|netty-epoll PORT [MODEL [THREADS]]";
+            "usage: EchoServerMain proactor-<engine>|netty-io_uring|netty-epoll|jdk-selector|jdk-nio2 PORT [MODEL [THREADS]]";
 
     private EchoServerMain() {
     }
@@ -92,6 +95,20 @@ public final class EchoServerMain {
                     .model(model).threads(threads).handler(() -> echo).bind(address);
             server = s;
             port = s.localAddress().getPort();
+        } else if (kind.equals("jdk-selector") || kind.equals("jdk-nio2")) {
+            if (model != ThreadingModel.SINGLE) {
+                System.err.println("error: the JDK reference servers have one thread; MODEL must be single");
+                System.exit(2);
+            }
+            if (kind.equals("jdk-selector")) {
+                SelectorEchoServer s = SelectorEchoServer.start(address, BACKLOG);
+                server = s;
+                port = s.port();
+            } else {
+                Nio2EchoServer s = Nio2EchoServer.start(address, BACKLOG);
+                server = s;
+                port = s.port();
+            }
         } else if (kind.equals("netty-io_uring") || kind.equals("netty-epoll")) {
             if (model != ThreadingModel.SINGLE) {
                 System.err.println("error: the Netty servers have one I/O thread; MODEL must be single");
@@ -128,9 +145,12 @@ public final class EchoServerMain {
 
     /**
      * {@code null} when the server {@code kind} can run here ({@code proactor-<engine>}, {@code netty-epoll},
-     * {@code netty-io_uring}), else why not.
+     * {@code netty-io_uring}, {@code jdk-selector}, {@code jdk-nio2}), else why not.
      */
     public static String unavailableReason(String kind) {
+        if (kind.equals("jdk-selector") || kind.equals("jdk-nio2")) {
+            return null; // plain JDK: runs wherever the JVM does
+        }
         if (kind.equals("netty-epoll")) {
             return Epoll.isAvailable() ? null : "Netty epoll: " + Epoll.unavailabilityCause();
         }

@@ -4,9 +4,13 @@ import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
 
 /**
- * The bridge from a JDK completion callback (on a JDK thread) to the proactor: record the outcome, post
- * this object to the proactor's completion event queue, and finish the operation when the proactor runs it.
- * Objects for the one-at-a-time socket operations are reused, so a read or a write allocates none.
+ * The bridge from a JDK completion callback to the proactor: record the outcome and have the proactor thread
+ * finish the operation in a later step. Socket callbacks come on the proactor thread itself (the JDK channel
+ * group dispatches to the loop, {@link LoopExecutor}), sometimes from inside the call that started the
+ * operation, when it completed at once: this object then runs as a task of the loop after that call has
+ * returned, so a handler never runs inside the initiating call. Callbacks on other threads (file operations,
+ * on the file pool) post it to the proactor's completion event queue. Objects for the one-at-a-time socket
+ * operations are reused, so a read or a write allocates none.
  *
  * @param <V> the JDK's result type
  */
@@ -36,13 +40,21 @@ abstract class Nio2Completion<V> implements java.nio.channels.CompletionHandler<
     @Override
     public final void completed(V value, Void unused) {
         result = value;
-        queue.post(this);
+        finishLater();
     }
 
     @Override
     public final void failed(Throwable exc, Void unused) {
         error = exc;
-        queue.post(this);
+        finishLater();
+    }
+
+    private void finishLater() {
+        if (loop.inLoop()) {
+            loop.execute(this); // the loop's own queue: no wake-up, and never inside the initiating call
+        } else {
+            queue.post(this);
+        }
     }
 
     /** Runs on the proactor thread. */

@@ -6,9 +6,9 @@ import io.proactor.core.AbstractProactorEngine;
 import io.proactor.core.DefaultProactorGroup;
 import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.AsynchronousChannelGroup;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The portable engine: the JDK's asynchronous channels execute operations (the Asynchronous Operation
- * Processor) and their completion callbacks, on the JDK channel group's threads, post each finished operation
- * to the owning proactor's {@link MpscCompletionEventQueue} (the Completion Event Queue).
+ * Processor). Each proactor has its own JDK {@link AsynchronousChannelGroup} whose completion handlers run on
+ * the proactor's loop ({@link LoopExecutor}): an operation that completes at once, on the proactor thread, is
+ * finished in the loop's next step without any hand-over; one that waits is completed by the JDK's internal
+ * epoll thread and handed to the loop. File operations complete on a small pool shared by the group and are
+ * posted to the owning proactor's {@link MpscCompletionEventQueue} (the Completion Event Queue).
  *
- * <p>Per group: one {@link AsynchronousChannelGroup} with as many threads as proactors, and a small pool for
- * file operations (the JDK's {@code AsynchronousFileChannel} is blocking {@code pread}/{@code pwrite} on a pool;
- * on Linux sockets are emulated on epoll). Always available.
+ * <p>The JDK's {@code AsynchronousFileChannel} is blocking {@code pread}/{@code pwrite} on a pool; on Linux
+ * sockets are emulated on epoll. Always available.
  */
 public final class Nio2Engine extends AbstractProactorEngine {
 
@@ -57,26 +59,21 @@ public final class Nio2Engine extends AbstractProactorEngine {
     @Override
     protected DefaultProactorGroup openGroup(ProactorGroupConfig config) {
         String prefix = config.name() + "-" + NAME;
-        AsynchronousChannelGroup channelGroup;
-        try {
-            channelGroup = AsynchronousChannelGroup.withFixedThreadPool(config.size(), threads(prefix + "-io-"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the JDK asynchronous channel group: " + e.getMessage(), e);
-        }
         int fileThreads = Math.max(2, 2 * config.size());
         ThreadPoolExecutor files = new ThreadPoolExecutor(fileThreads, fileThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(prefix + "-file-"));
         files.allowCoreThreadTimeOut(true);
         AutoCloseable shared = () -> {
-            channelGroup.shutdownNow();
             files.shutdownNow();
-            channelGroup.awaitTermination(10, TimeUnit.SECONDS);
             files.awaitTermination(10, TimeUnit.SECONDS);
         };
+        List<ProactorLoop> loops = new CopyOnWriteArrayList<>();
         return new DefaultProactorGroup(this, config, i -> {
             MpscCompletionEventQueue queue = new MpscCompletionEventQueue();
-            return new ProactorLoop(DefaultProactorGroup.loopName(config, this, i), this, queue,
-                    loop -> new Nio2OperationProcessor(loop, queue, channelGroup, files, config));
+            ProactorLoop loop = new ProactorLoop(DefaultProactorGroup.loopName(config, this, i), this, queue,
+                    l -> new Nio2OperationProcessor(l, queue, loops, files, config));
+            loops.add(loop);
+            return loop;
         }, shared);
     }
 

@@ -12,6 +12,7 @@ import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
 import io.proactor.spi.AsynchronousOperationProcessor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.AsynchronousServerSocketChannel;
@@ -20,13 +21,15 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The NIO.2 Asynchronous Operation Processor of one proactor: makes channels on the group's JDK channel
- * group, lends receive buffers from a pool, and opens files on the file pool.
+ * The NIO.2 Asynchronous Operation Processor of one proactor: makes channels on the proactor's own JDK channel
+ * group (whose completion handlers run on the proactor's loop, see {@link LoopExecutor}), lends receive buffers
+ * from a pool, and opens files on the group's file pool.
  */
 final class Nio2OperationProcessor implements AsynchronousOperationProcessor {
 
@@ -36,11 +39,19 @@ final class Nio2OperationProcessor implements AsynchronousOperationProcessor {
     private final ExecutorService files;
     private final BufferPool receiveBuffers;
 
-    Nio2OperationProcessor(ProactorLoop loop, MpscCompletionEventQueue queue, AsynchronousChannelGroup channelGroup,
+    /** @throws UncheckedIOException when the JDK cannot make the channel group */
+    /** @param groupLoops every proactor of the group, for {@link LoopExecutor} */
+    Nio2OperationProcessor(ProactorLoop loop, MpscCompletionEventQueue queue, List<ProactorLoop> groupLoops,
                            ExecutorService files, ProactorGroupConfig config) {
         this.loop = loop;
         this.queue = queue;
-        this.channelGroup = channelGroup;
+        try {
+            // The JDK adds one internal thread of its own, which waits on epoll for operations that cannot
+            // complete at once.
+            this.channelGroup = AsynchronousChannelGroup.withThreadPool(new LoopExecutor(loop, groupLoops));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the JDK asynchronous channel group: " + e.getMessage(), e);
+        }
         this.files = files;
         this.receiveBuffers = new BufferPool(loop, config.receiveBufferSize(), config.receiveBufferCount());
     }
@@ -97,8 +108,14 @@ final class Nio2OperationProcessor implements AsynchronousOperationProcessor {
         });
     }
 
+    /** On the loop thread as the loop ends, after it closed every channel (the loop logs a failure). */
     @Override
     public void close() {
         receiveBuffers.close();
+        try {
+            channelGroup.shutdownNow(); // ends the JDK's internal thread and closes its epoll descriptor
+        } catch (IOException e) {
+            throw new UncheckedIOException("shutting down the JDK channel group failed: " + e.getMessage(), e);
+        }
     }
 }

@@ -1,11 +1,13 @@
 /**
  * The {@code nio2} engine ({@link io.proactor.nio2.Nio2Engine}): the JDK's {@code AsynchronousSocketChannel},
- * {@code AsynchronousServerSocketChannel} and {@code AsynchronousFileChannel} execute operations; their
- * callbacks, on the JDK channel group's threads, post each completion to the owning proactor's queue.
+ * {@code AsynchronousServerSocketChannel} and {@code AsynchronousFileChannel} execute operations.
  *
  * <h2>Threading</h2>
- * Only the completion callbacks run on JDK threads, and they touch nothing but the proactor's MPSC queue;
- * everything else, including every user handler, runs on the proactor's thread.
+ * Each proactor's JDK channel group runs its completion handlers on the proactor's loop: the JDK performs an
+ * operation started on the proactor thread at once when it can, and otherwise the group's internal epoll thread
+ * performs it when the socket is ready and hands the completion to the loop. File operations run on a pool and
+ * post their completions to the proactor's queue. Every user handler runs on the proactor's thread, never
+ * inside the call that started the operation.
  *
  * <h2>Buffer ownership</h2>
  * A buffer given to the JDK belongs to the JDK until its callback has run; a pending {@code receive} pins a
