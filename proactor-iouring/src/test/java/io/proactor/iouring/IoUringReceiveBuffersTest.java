@@ -18,6 +18,7 @@ import io.proactor.LeasedBuffer;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.core.ProactorLoop;
+import io.proactor.tests.JfrEvents;
 import io.proactor.tests.LeakCheck;
 import io.proactor.tests.TestSupport;
 import java.io.OutputStream;
@@ -34,6 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import jdk.jfr.consumer.RecordedEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,6 +51,7 @@ class IoUringReceiveBuffersTest {
 
     static {
         Engines.require(IoUringEngine.NAME); // the availability probe's ring, before any leak count
+        JfrEvents.warmUp();
     }
 
     @RegisterExtension
@@ -150,7 +153,8 @@ class IoUringReceiveBuffersTest {
         int buffers = 4;
         int connections = 8;
         int perConnection = 4096;
-        try (ProactorGroup group = open(bufferRing, 1024, buffers)) {
+        try (JfrEvents events = JfrEvents.record("io.proactor.BufferExhausted");
+             ProactorGroup group = open(bufferRing, 1024, buffers)) {
             AsyncServerSocket listener = group.next().openServerSocket().bind(TestSupport.loopback(0), 64);
             List<Socket> clients = new ArrayList<>();
             List<AsyncSocket> servers = new ArrayList<>();
@@ -176,6 +180,12 @@ class IoUringReceiveBuffersTest {
                     assertTrue(System.nanoTime() < deadline, "the pool never ran dry");
                     Thread.sleep(5);
                 }
+                long exhaustions = onLoop(group, ReceiveBuffers::exhaustions);
+                assertTrue(group.metrics().bufferExhaustions() >= exhaustions,
+                        "the metrics count the exhaustions: " + group.metrics());
+                assertTrue(group.proactors().get(0).metrics().bufferExhaustions() >= exhaustions);
+                RecordedEvent exhausted = events.awaitFirst("io.proactor.BufferExhausted");
+                assertEquals(group.proactors().get(0).name(), exhausted.getString("proactor"));
                 long done = first.stream().filter(CompletableFuture::isDone).count();
                 assertTrue(done >= 1 && done < connections, "receives completed with the pool dry: " + done);
                 assertTrue(first.stream().noneMatch(CompletableFuture::isCompletedExceptionally), "none failed");
