@@ -34,10 +34,13 @@ import java.util.Objects;
  *                                  {@link #loopIterations}: completions per wake-up
  * @param ringEnters                {@code io_uring_enter} system calls; {@value #NOT_AVAILABLE} on every engine
  *                                  today: Netty's {@code IoUringIoHandler} makes them and does not count them
- * @param completionQueueOverflows  io_uring only: wait-and-dispatch steps that found the kernel's completion
- *                                  ring overflowed ({@code IORING_SQ_CQ_OVERFLOW} set: completions wait in the
- *                                  kernel's overflow list); {@value #NOT_AVAILABLE} on other engines and where
- *                                  the ring's flags cannot be read
+ * @param completionQueueOverflows  io_uring only: times the proactor found the kernel's completion ring
+ *                                  overflowed ({@code IORING_SQ_CQ_OVERFLOW} set: completions wait in the
+ *                                  kernel's overflow list). It looks before each wait-and-dispatch step and
+ *                                  when one step has dispatched a whole ring's worth of completions, so an
+ *                                  episode counts once or a few times, never 0 times.
+ *                                  {@value #NOT_AVAILABLE} on other engines and where the ring's flags cannot
+ *                                  be read
  * @param bufferExhaustions         io_uring only: receives that found the proactor's provided buffers used up
  *                                  ({@code -ENOBUFS}) and had to wait for one; {@value #NOT_AVAILABLE} elsewhere
  * @param tasksExecuted             tasks run by the loop ({@link Proactor#execute} and the engine's own

@@ -55,7 +55,9 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
     private long deadlineNanos;
     /** The submission ring's flags, shared with the kernel; {@code null} where Netty hides them. */
     private ByteBuffer submissionFlags;
-    /** Runs that found the completion ring overflowed; loop writes, any thread reads (opaque). */
+    /** The completion ring's size: a run that dispatches this many completions checks for an overflow. */
+    private final int completionRingEntries;
+    /** Checks that found the completion ring overflowed; loop writes, any thread reads (opaque). */
     private long overflows;
     private boolean overflowed;
 
@@ -65,6 +67,7 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
 
     private IoUringCompletionEventQueue(IoUringIoHandlerConfig config, Thread probeThread) {
         this.probeThread = probeThread;
+        this.completionRingEntries = Math.max(1, config.getCqSize());
         this.handler = (IoUringIoHandler) IoUringIoHandler.newFactory(config).newHandler(this);
     }
 
@@ -80,7 +83,11 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
 
     /** Counts a completion handed to a channel; called by each {@link RingHandle}, loop only. */
     void completionDispatched() {
-        currentRunCompletions++;
+        if (++currentRunCompletions == completionRingEntries && submissionFlags != null) {
+            // A run that reaps a whole ring's worth may have found it full, with more in the kernel's overflow
+            // list: Netty flushes that list once this batch is processed, so the flag must be read now.
+            checkOverflow();
+        }
     }
 
     /**
@@ -119,14 +126,16 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         beforeSubmit.run();
         previousRunCompletions = currentRunCompletions;
         currentRunCompletions = 0;
-        int completions = handler.run(this);
         if (submissionFlags != null) {
-            checkOverflow();
+            checkOverflow(); // completions that overflowed while the loop was away: the run flushes them
         }
-        return completions;
+        return handler.run(this);
     }
 
-    /** Counts a run after which the kernel still holds completions in its overflow list; one event per episode. */
+    /**
+     * Counts a check that finds completions in the kernel's overflow list (before each run, and in a run that
+     * dispatches a whole ring's worth); one JFR event per episode.
+     */
     private void checkOverflow() {
         boolean now = ((int) SHARED_INT.getOpaque(submissionFlags, 0) & SQ_CQ_OVERFLOW) != 0;
         if (now) {

@@ -59,6 +59,73 @@ class IoUringMetricsTest extends MetricsSuite {
         }
     }
 
+    /**
+     * A ring of 2 submission and 8 completion entries, 32 connections whose receives all complete while a task
+     * keeps the loop away: the kernel parks the completions that do not fit in its overflow list, the next run
+     * finds the flag set and counts it, emits the JFR event, and every receive still completes.
+     */
+    @Test
+    void anOverflowedCompletionRingIsCountedAndRecorded() throws Throwable {
+        String previous = System.setProperty(IoUringEngine.RING_SIZE_PROPERTY, "2");
+        ProactorGroup group;
+        try {
+            group = ProactorGroup.open(engine(), 1);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(IoUringEngine.RING_SIZE_PROPERTY);
+            } else {
+                System.setProperty(IoUringEngine.RING_SIZE_PROPERTY, previous);
+            }
+        }
+        int connections = 32;
+        try (JfrEvents events = JfrEvents.record("io.proactor.CompletionQueueOverflow");
+             group;
+             AsyncServerSocket listener = group.next().openServerSocket().bind(loopback(0), connections)) {
+            java.util.List<Socket> clients = new java.util.ArrayList<>();
+            java.util.List<AsyncSocket> servers = new java.util.ArrayList<>();
+            java.util.List<CompletableFuture<LeasedBuffer>> receives = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    CompletableFuture<AsyncSocket> accepted = listener.accept();
+                    Socket c = new Socket();
+                    c.connect(listener.localAddress());
+                    clients.add(c);
+                    servers.add(await(accepted));
+                }
+                for (AsyncSocket s : servers) {
+                    receives.add(s.receive());
+                }
+                // two loop turns: the first queues the receives' SQEs, the run after it submits them
+                await(CompletableFuture.runAsync(() -> { }, group.next()));
+                await(CompletableFuture.runAsync(() -> { }, group.next()));
+                assertEquals(0, group.metrics().completionQueueOverflows());
+                java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+                group.next().execute(() -> { // keeps the loop from its ring while every receive completes
+                    try {
+                        sent.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                for (Socket c : clients) {
+                    c.getOutputStream().write(7);
+                }
+                sent.countDown();
+                for (CompletableFuture<LeasedBuffer> r : receives) {
+                    await(r).release();
+                }
+                assertTrue(group.metrics().completionQueueOverflows() >= 1, group.metrics().toString());
+                events.awaitFirst("io.proactor.CompletionQueueOverflow");
+            } finally {
+                servers.forEach(AsyncSocket::close);
+                for (Socket c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     private static RecordedEvent awaitSetup(JfrEvents events, String what) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (true) {
