@@ -2,16 +2,21 @@ package io.proactor.tests;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingStream;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Collects the flight-recorder events of the names given while it is open, from an in-process
- * {@link RecordingStream}: for tests that an engine emits what it should.
+ * Records the flight-recorder events of the names given while it is open, in an in-process {@link Recording},
+ * and reads them back from a dump of it: for tests that an engine emits what it should. (A dump rather than a
+ * {@code RecordingStream}: a stream may hand out an event before the constant pool holding its longer strings,
+ * which then read as {@code null}; a dump is complete.)
  *
  * <pre>{@code
  * try (JfrEvents events = JfrEvents.record("io.proactor.Stall")) {
@@ -25,21 +30,25 @@ public final class JfrEvents implements AutoCloseable {
     static {
         // JFR starts its threads and opens its repository on first use: do that before any test counts
         // threads and descriptors (LeakCheck), so the recording does not look like a leak
-        try (RecordingStream warmUp = new RecordingStream()) {
-            warmUp.startAsync();
+        try (Recording warmUp = new Recording()) {
+            warmUp.start();
+            warmUp.stop();
         }
     }
 
-    private final RecordingStream stream = new RecordingStream();
-    private final List<RecordedEvent> events = new CopyOnWriteArrayList<>();
+    private final Recording recording = new Recording();
+    private final Path dump;
 
     private JfrEvents(String... names) {
         for (String name : names) {
-            stream.enable(name).withoutThreshold().withStackTrace();
-            stream.onEvent(name, events::add);
+            recording.enable(name).withoutThreshold();
         }
-        stream.setMaxAge(Duration.ofMinutes(1));
-        stream.startAsync();
+        try {
+            dump = Files.createTempFile("proactor-events", ".jfr");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        recording.start();
     }
 
     /** Starts JFR once in this JVM, early: call it from a test class's static initializer. */
@@ -52,30 +61,37 @@ public final class JfrEvents implements AutoCloseable {
         return new JfrEvents(names);
     }
 
-    /**
-     * The first event named {@code name}, once the stream has delivered it (the stream flushes about once a
-     * second); fails after {@link TestSupport#STEP_SECONDS}.
-     */
+    /** The first event named {@code name}, once one was recorded; fails after {@link TestSupport#STEP_SECONDS}. */
     public RecordedEvent awaitFirst(String name) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.STEP_SECONDS);
         while (true) {
-            for (RecordedEvent e : events) {
-                if (e.getEventType().getName().equals(name)) {
-                    return e;
-                }
+            List<RecordedEvent> found = all(name);
+            if (!found.isEmpty()) {
+                return found.get(0);
             }
             assertTrue(System.nanoTime() < deadline, "no " + name + " event was recorded");
-            Thread.sleep(20);
+            Thread.sleep(50);
         }
     }
 
-    /** The events named {@code name} delivered so far. */
+    /** The events named {@code name} recorded so far, oldest first. */
     public List<RecordedEvent> all(String name) {
-        return events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
+        try {
+            recording.dump(dump);
+            return RecordingFile.readAllEvents(dump).stream()
+                    .filter(e -> e.getEventType().getName().equals(name)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void close() {
-        stream.close();
+        recording.close();
+        try {
+            Files.deleteIfExists(dump);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
