@@ -9,8 +9,11 @@ module io.proactor.core {
     requires transitive io.proactor;
     requires org.jctools.core;
     requires org.slf4j;
+    requires jdk.jfr;
 
     exports io.proactor.core to io.proactor.nio2, io.proactor.iouring, io.proactor.reactor, io.proactor.tests;
+    // JFR reads the events reflectively; the engines emit them
+    exports io.proactor.core.events to io.proactor.iouring, io.proactor.tests, jdk.jfr;
 
     uses io.proactor.spi.EngineProvider;
     provides io.proactor.EngineLookup with io.proactor.core.EngineDispatch;

@@ -39,6 +39,13 @@ public interface Proactor extends Executor {
     /** Runs {@code task} on this proactor's thread after {@code delay}. */
     Cancellable schedule(Runnable task, long delay, TimeUnit unit);
 
+    /**
+     * What this proactor has done so far: operations by kind, loop iterations, tasks, loop lag, and the
+     * engine's own figures. Any thread; see {@link ProactorMetrics} for what each figure means and how current
+     * it is.
+     */
+    ProactorMetrics metrics();
+
     /** Opens an unconnected TCP socket owned by this proactor. */
     AsyncSocket openSocket() throws IOException;
 

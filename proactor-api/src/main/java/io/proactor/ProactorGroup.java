@@ -54,6 +54,14 @@ public interface ProactorGroup extends AutoCloseable {
     /** The next proactor, round robin: a simple way to spread channels. */
     Proactor next();
 
+    /**
+     * The sum of the {@linkplain Proactor#metrics() metrics} of every proactor of the group, named after the
+     * engine (each proactor's own: {@code proactors().get(i).metrics()}). Any thread.
+     */
+    default ProactorMetrics metrics() {
+        return ProactorMetrics.sum(engine().name(), proactors().stream().map(Proactor::metrics).toList());
+    }
+
     /** {@code true} once shutdown has begun. */
     boolean isShuttingDown();
 

@@ -2,6 +2,7 @@ package io.proactor.protocol;
 
 import io.proactor.Engine;
 import io.proactor.Engines;
+import io.proactor.ProactorMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -40,6 +41,15 @@ public interface ProtocolServer extends AutoCloseable {
 
     /** Connections open right now. */
     int connectionCount();
+
+    /**
+     * The sum of the {@linkplain io.proactor.Proactor#metrics() metrics} of the server's event loops, with the
+     * stalls its watchdog reported on loops and workers. Any thread. A server without event loops (the
+     * {@code virtual-threads} engine) reports {@link ProactorMetrics#notAvailable every figure as -1}.
+     */
+    default ProactorMetrics metrics() {
+        return ProactorMetrics.notAvailable(engine().name());
+    }
 
     /** Stops the server and waits until all its threads have ended. Idempotent. */
     @Override

@@ -2,6 +2,7 @@ package io.proactor.core;
 
 import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
+import io.proactor.OperationKind;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -46,19 +47,19 @@ public abstract class AbstractAsyncFile extends AbstractInitiator implements Asy
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("'dst' is read-only");
         }
-        start(handler, attachment, h -> implRead(dst, position, h, attachment));
+        start(OperationKind.FILE_READ, handler, attachment, h -> implRead(dst, position, h, attachment));
     }
 
     @Override
     public final <A> void write(ByteBuffer src, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
         Objects.requireNonNull(src, "'src' is null");
         checkPosition(position);
-        start(handler, attachment, h -> implWrite(src, position, h, attachment));
+        start(OperationKind.FILE_WRITE, handler, attachment, h -> implWrite(src, position, h, attachment));
     }
 
     @Override
     public final <A> void force(boolean metaData, A attachment, CompletionHandler<Void, ? super A> handler) {
-        start(handler, attachment, h -> implForce(metaData, h, attachment));
+        start(OperationKind.FILE_FORCE, handler, attachment, h -> implForce(metaData, h, attachment));
     }
 
     private static void checkPosition(long position) {
@@ -72,11 +73,13 @@ public abstract class AbstractAsyncFile extends AbstractInitiator implements Asy
     }
 
     @SuppressWarnings("unchecked")
-    private void start(CompletionHandler<?, ?> handler, Object attachment, Operation operation) {
+    private void start(OperationKind kind, CompletionHandler<?, ?> handler, Object attachment, Operation operation) {
         Objects.requireNonNull(handler, "'handler' is null");
-        CompletionHandler<Object, Object> h = (CompletionHandler<Object, Object>) handler;
+        OperationCounter counter = loop.operationCounter(kind);
+        CompletionHandler<Object, Object> h = new Counted(counter, (CompletionHandler<Object, Object>) handler);
         boolean wasOpen = isOpen();
         loop.runOnLoop(() -> {
+            counter.submitted();
             if (!isOpen()) {
                 Throwable e = wasOpen ? new AsynchronousCloseException() : new ClosedChannelException();
                 loop.execute(() -> Handlers.fail(h, e, attachment));
@@ -84,6 +87,25 @@ public abstract class AbstractAsyncFile extends AbstractInitiator implements Asy
             }
             operation.start(h);
         });
+    }
+
+    /**
+     * Counts the completion of a file operation before its handler runs (file operations have no
+     * {@link OperationSlot}; one more small object per operation, beside the ones the engine makes for it).
+     */
+    private record Counted(OperationCounter counter, CompletionHandler<Object, Object> handler)
+            implements CompletionHandler<Object, Object> {
+        @Override
+        public void completed(Object result, Object attachment) {
+            counter.completed();
+            handler.completed(result, attachment);
+        }
+
+        @Override
+        public void failed(Throwable exc, Object attachment) {
+            counter.completed();
+            handler.failed(exc, attachment);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.proactor.core;
 import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
+import io.proactor.OperationKind;
 import io.proactor.Proactor;
 import java.nio.channels.AcceptPendingException;
 import java.nio.channels.ClosedChannelException;
@@ -15,7 +16,7 @@ import java.util.Objects;
  */
 public abstract class AbstractAsyncServerSocket extends AbstractInitiator implements AsyncServerSocket {
 
-    private final OperationSlot acceptSlot = new OperationSlot();
+    private final OperationSlot acceptSlot = new OperationSlot(loop.operationCounter(OperationKind.ACCEPT));
 
     protected AbstractAsyncServerSocket(ProactorLoop loop) {
         super(loop);

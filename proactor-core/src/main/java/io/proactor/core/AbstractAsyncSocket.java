@@ -4,6 +4,7 @@ import io.proactor.AsyncFile;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
 import io.proactor.LeasedBuffer;
+import io.proactor.OperationKind;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -26,10 +27,10 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class AbstractAsyncSocket extends AbstractInitiator implements AsyncSocket {
 
-    protected final OperationSlot connectSlot = new OperationSlot();
-    protected final OperationSlot readSlot = new OperationSlot();
-    protected final OperationSlot writeSlot = new OperationSlot();
-    protected final OperationSlot shutdownSlot = new OperationSlot();
+    protected final OperationSlot connectSlot = new OperationSlot(loop.operationCounter(OperationKind.CONNECT));
+    protected final OperationSlot readSlot = new OperationSlot(loop.operationCounter(OperationKind.READ));
+    protected final OperationSlot writeSlot = new OperationSlot(loop.operationCounter(OperationKind.WRITE));
+    protected final OperationSlot shutdownSlot = new OperationSlot(loop.operationCounter(OperationKind.SHUTDOWN_OUTPUT));
     private volatile boolean connected;
 
     protected AbstractAsyncSocket(ProactorLoop loop, boolean connected) {

@@ -76,7 +76,10 @@ public abstract class AbstractInitiator implements Initiator {
 
     /** Fails {@code slot}'s operation in a later loop iteration: never inside the initiating call. */
     protected final void failLater(OperationSlot slot, Throwable exc) {
-        loop.execute(() -> slot.fail(exc));
+        loop.execute(() -> {
+            slot.submitted(); // counted as every operation that will complete, so in-flight returns to 0
+            slot.fail(exc);
+        });
     }
 
     /**
@@ -90,6 +93,7 @@ public abstract class AbstractInitiator implements Initiator {
             failLater(slot, new AsynchronousCloseException());
             return false;
         }
+        slot.submitted();
         return true;
     }
 

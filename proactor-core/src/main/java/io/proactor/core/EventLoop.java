@@ -1,6 +1,11 @@
 package io.proactor.core;
 
 import io.proactor.Cancellable;
+import io.proactor.OperationKind;
+import io.proactor.ProactorMetrics;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * ({@link #closeChannels}); the loop then keeps running until no task is queued and the engine has nothing
  * in flight ({@link #quiescent}), or until the deadline, and ends: it runs what is still queued, refuses new
  * tasks and frees its engine resources ({@link #closeResources}).
+ *
+ * <p><b>Metrics.</b> The loop counts its iterations, the events its steps dispatched, the tasks it ran and,
+ * for one task in {@value ProactorMetrics#LAG_SAMPLE_INTERVAL}, the lag from hand-off to run, in plain
+ * {@code long} fields that only its thread writes; {@link #metrics()} reads them from any thread with opaque
+ * reads, so counting costs the loop no atomic operation and no fence. Lag sampling: {@link #execute} bumps a
+ * racy submission counter (a lost increment only shifts which task is sampled) and, for every
+ * {@value ProactorMetrics#LAG_SAMPLE_INTERVAL}th task, wraps it with a {@link System#nanoTime()} stamp, the
+ * only extra work and allocation; the loop measures a wrapped task when it runs it.
  */
 public abstract class EventLoop implements Executor {
 
@@ -47,7 +60,7 @@ public abstract class EventLoop implements Executor {
 
     private final String name;
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
-    private final MessagePassingQueue.Consumer<Runnable> taskRunner = Handlers::run;
+    private final MessagePassingQueue.Consumer<Runnable> taskRunner = this::runTask;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     /** Producers on other threads between their state check and their offer; see the class comment. */
@@ -58,6 +71,41 @@ public abstract class EventLoop implements Executor {
     private int cancelledTimers;
     private long shutdownDeadline;
     private boolean shutdownBegun;
+
+    // Counters: written by the loop thread only (stalls: by one watchdog thread), read with opaque reads.
+    private static final VarHandle ITERATIONS;
+    private static final VarHandle EVENTS;
+    private static final VarHandle TASKS;
+    private static final VarHandle LAG_SAMPLES;
+    private static final VarHandle LAG_TOTAL;
+    private static final VarHandle LAG_MAX;
+    private static final VarHandle STALLS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ITERATIONS = lookup.findVarHandle(EventLoop.class, "iterations", long.class);
+            EVENTS = lookup.findVarHandle(EventLoop.class, "eventsDispatched", long.class);
+            TASKS = lookup.findVarHandle(EventLoop.class, "tasksExecuted", long.class);
+            LAG_SAMPLES = lookup.findVarHandle(EventLoop.class, "lagSamples", long.class);
+            LAG_TOTAL = lookup.findVarHandle(EventLoop.class, "lagNanosTotal", long.class);
+            LAG_MAX = lookup.findVarHandle(EventLoop.class, "lagNanosMax", long.class);
+            STALLS = lookup.findVarHandle(EventLoop.class, "stalls", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private long iterations;
+    private long eventsDispatched;
+    private long tasksExecuted;
+    private long lagSamples;
+    private long lagNanosTotal;
+    private long lagNanosMax;
+    /** Stalls a watchdog reported; -1 while none watches this loop. */
+    private long stalls = ProactorMetrics.NOT_AVAILABLE;
+    /** Tasks handed over, counted racily by the submitting threads: only picks which task to stamp. */
+    private int submissions;
 
     /** Makes the loop's thread (named {@code name}); {@link #start} starts it. */
     protected EventLoop(String name, boolean daemon) {
@@ -124,6 +172,9 @@ public abstract class EventLoop implements Executor {
     @Override
     public final void execute(Runnable task) {
         Objects.requireNonNull(task, "'task' is null");
+        if ((++submissions & (ProactorMetrics.LAG_SAMPLE_INTERVAL - 1)) == 0) {
+            task = new StampedTask(task, System.nanoTime());
+        }
         if (Thread.currentThread() == thread) {
             if (state == TERMINATED) {
                 throw rejected();
@@ -250,7 +301,9 @@ public abstract class EventLoop implements Executor {
                 } else if (state != RUNNING) {
                     timeout = timeout < 0 ? SHUTDOWN_POLL_NANOS : Math.min(timeout, SHUTDOWN_POLL_NANOS);
                 }
-                awaitAndDispatch(timeout);
+                int dispatched = awaitAndDispatch(timeout);
+                ITERATIONS.setOpaque(this, iterations + 1);
+                EVENTS.setOpaque(this, eventsDispatched + dispatched);
             }
         } catch (Throwable t) {
             LOG.error("event loop {} stopped by an unexpected error", name, t);
@@ -291,6 +344,60 @@ public abstract class EventLoop implements Executor {
         } finally {
             termination.complete(null);
         }
+    }
+
+    private void runTask(Runnable task) {
+        TASKS.setOpaque(this, tasksExecuted + 1);
+        if (task instanceof StampedTask stamped) {
+            long lag = System.nanoTime() - stamped.handedOverNanos;
+            LAG_SAMPLES.setOpaque(this, lagSamples + 1);
+            LAG_TOTAL.setOpaque(this, lagNanosTotal + lag);
+            if (lag > lagNanosMax) {
+                LAG_MAX.setOpaque(this, lag);
+            }
+            task = stamped.task;
+        }
+        Handlers.run(task);
+    }
+
+    /** A task whose hand-off time is measured: one in {@value ProactorMetrics#LAG_SAMPLE_INTERVAL}. */
+    private record StampedTask(Runnable task, long handedOverNanos) implements Runnable {
+        @Override
+        public void run() {
+            task.run(); // not reached through runTask, which unwraps it; here for completeness
+        }
+    }
+
+    // ---- metrics --------------------------------------------------------------------------------------------
+
+    /** A stall watchdog watches this loop from now on: its stalls are counted from 0. Once, any thread. */
+    final void watchedForStalls() {
+        STALLS.compareAndSet(this, ProactorMetrics.NOT_AVAILABLE, 0L);
+    }
+
+    /** The watchdog found this loop stalled; its thread only (the loop itself is stuck). */
+    final void stallReported() {
+        STALLS.getAndAdd(this, 1L);
+    }
+
+    /** Operations submitted and completed per kind; empty for an engine that starts no operations. */
+    protected Map<OperationKind, ProactorMetrics.OperationCounts> operationCounts() {
+        return Map.of();
+    }
+
+    /** The engine's own figures (io_uring's), or -1 each; {@link EngineCounters#NONE} by default. */
+    protected EngineCounters engineCounters() {
+        return EngineCounters.NONE;
+    }
+
+    /** A snapshot of this loop's counters; any thread (see {@link ProactorMetrics} on how current it is). */
+    public ProactorMetrics metrics() {
+        EngineCounters engine = engineCounters();
+        return new ProactorMetrics(name, 1, operationCounts(), (long) ITERATIONS.getOpaque(this),
+                (long) EVENTS.getOpaque(this), engine.ringEnters(), engine.completionQueueOverflows(),
+                engine.bufferExhaustions(), (long) TASKS.getOpaque(this), tasks.size(),
+                (long) LAG_SAMPLES.getOpaque(this), (long) LAG_TOTAL.getOpaque(this), (long) LAG_MAX.getOpaque(this),
+                (long) STALLS.getOpaque(this));
     }
 
     /** Runs due timers; returns the nanoseconds until the next one, or -1 if none. */

@@ -1,8 +1,10 @@
 package io.proactor.core;
 
 import io.proactor.Engine;
+import io.proactor.ProactorMetrics;
 import io.proactor.protocol.ServerSpec;
 import io.proactor.protocol.ThreadingModel;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -35,6 +37,16 @@ public abstract class LoopProtocolServer extends AbstractProtocolServer {
     /** The worker for a new connection's callbacks, or {@code null}: they run on its loop. */
     protected final Executor nextWorker() {
         return workers == null ? null : workers.next();
+    }
+
+    /** The server's event loops, for {@link #metrics()}; empty before they are made. Any thread. */
+    protected abstract List<? extends EventLoop> loops();
+
+    @Override
+    public final ProactorMetrics metrics() {
+        ProactorMetrics sum = ProactorMetrics.sum("server-" + engine().name(),
+                loops().stream().map(EventLoop::metrics).toList());
+        return sum.withStalls(watchdog.isOn() ? watchdog.stallsReported() : ProactorMetrics.NOT_AVAILABLE);
     }
 
     /** Closes the listeners, the connections and the loops, and waits for the loops to end. */

@@ -33,17 +33,40 @@ public final class OperationSlot {
         }
     }
 
-    /** 1 while an operation holds the slot: an int behind a VarHandle rather than an AtomicBoolean, an object
-     *  per slot, and a socket has several slots. */
+    private static final int FREE = 0;
+    private static final int HELD = 1;
+    private static final int HELD_TIMED_OUT = 3;
+
+    /** {@link #HELD} while an operation holds the slot, {@link #HELD_TIMED_OUT} once its timeout fired: an int
+     *  behind a VarHandle rather than an AtomicBoolean and a boolean, since a socket has several slots and the
+     *  slot stays at 32 bytes with its counter. */
     private volatile int pending;
     private CompletionHandler<Object, Object> handler;
     private Object attachment;
     private Cancellable timeout;
-    private boolean timedOut;
+    /** The proactor's count of this slot's kind, or {@code null} for an engine's inner operation. */
+    private final OperationCounter counter;
+
+    /** A slot whose operations are counted by {@code counter} (the owning proactor's, of the slot's kind). */
+    public OperationSlot(OperationCounter counter) {
+        this.counter = counter;
+    }
+
+    /** A slot for an engine's inner steps of an operation already counted in another slot: not counted. */
+    public OperationSlot() {
+        this(null);
+    }
 
     /** Claims the slot; {@code false} if an operation of this kind is already pending. */
     public boolean tryAcquire() {
-        return PENDING.compareAndSet(this, 0, 1);
+        return PENDING.compareAndSet(this, FREE, HELD);
+    }
+
+    /** The operation reached the proactor (it will complete or fail exactly once); loop only. */
+    public void submitted() {
+        if (counter != null) {
+            counter.submitted();
+        }
     }
 
     /** Records the handler of the operation that just claimed the slot. */
@@ -51,7 +74,6 @@ public final class OperationSlot {
     public void prepare(CompletionHandler<?, ?> h, Object att) {
         this.handler = (CompletionHandler<Object, Object>) h;
         this.attachment = att;
-        this.timedOut = false;
     }
 
     /** Arms the operation's timeout; loop only. */
@@ -62,7 +84,7 @@ public final class OperationSlot {
     /** Marks the operation as failed by its timeout: an {@link AsynchronousCloseException} becomes
      *  {@link InterruptedByTimeoutException}; loop only. */
     public void markTimedOut() {
-        this.timedOut = true;
+        pending = HELD_TIMED_OUT;
     }
 
     /** Completes the pending operation with {@code result}; loop only. */
@@ -79,7 +101,7 @@ public final class OperationSlot {
     public void fail(Throwable exc) {
         CompletionHandler<Object, Object> h = handler;
         Object a = attachment;
-        boolean byTimeout = timedOut;
+        boolean byTimeout = pending == HELD_TIMED_OUT;
         if (!release()) {
             return;
         }
@@ -101,7 +123,10 @@ public final class OperationSlot {
             timeout.cancel();
             timeout = null;
         }
-        pending = 0;
+        pending = FREE;
+        if (counter != null) {
+            counter.completed();
+        }
         return true;
     }
 }

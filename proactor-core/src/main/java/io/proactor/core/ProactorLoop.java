@@ -6,7 +6,9 @@ import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
 import io.proactor.Engine;
 import io.proactor.Initiator;
+import io.proactor.OperationKind;
 import io.proactor.Proactor;
+import io.proactor.ProactorMetrics;
 import io.proactor.ProactorOpenOption;
 import io.proactor.spi.AsynchronousOperationProcessor;
 import io.proactor.spi.CompletionEventQueue;
@@ -16,6 +18,8 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +51,8 @@ public final class ProactorLoop extends EventLoop implements Proactor {
     private volatile AsynchronousOperationProcessor processor;
     private final Set<Initiator> channels = ConcurrentHashMap.newKeySet();
     private int inFlight;
+    private final OperationCounter[] operationCounters = new OperationCounter[OperationKind.values().length];
+    private volatile EngineCounters engineCounters = EngineCounters.NONE;
 
     /**
      * @param processorFactory makes this loop's processor; called once, in this constructor. If it throws,
@@ -57,6 +63,9 @@ public final class ProactorLoop extends EventLoop implements Proactor {
         super(name, false);
         this.engine = Objects.requireNonNull(engine, "engine");
         this.queue = Objects.requireNonNull(queue, "queue");
+        for (int i = 0; i < operationCounters.length; i++) {
+            operationCounters[i] = new OperationCounter();
+        }
         try {
             this.processor = processorFactory.apply(this);
         } catch (RuntimeException | Error e) {
@@ -152,7 +161,34 @@ public final class ProactorLoop extends EventLoop implements Proactor {
         channels.remove(channel);
     }
 
-    /** Counts an operation handed to the engine; loop only. */
+    /** This loop's counter of operations of {@code kind}, for the slots of its channels. */
+    public OperationCounter operationCounter(OperationKind kind) {
+        return operationCounters[kind.ordinal()];
+    }
+
+    /** Sets where the engine's own figures come from (io_uring's); any thread, before or after start. */
+    public void engineCounters(EngineCounters counters) {
+        this.engineCounters = Objects.requireNonNull(counters, "counters");
+    }
+
+    @Override
+    protected EngineCounters engineCounters() {
+        return engineCounters;
+    }
+
+    @Override
+    protected Map<OperationKind, ProactorMetrics.OperationCounts> operationCounts() {
+        Map<OperationKind, ProactorMetrics.OperationCounts> counts = new EnumMap<>(OperationKind.class);
+        for (OperationKind kind : OperationKind.values()) {
+            counts.put(kind, operationCounters[kind.ordinal()].snapshot());
+        }
+        return counts;
+    }
+
+    /**
+     * Counts an engine-level operation handed to the engine (an SQE, a JDK call), for the shutdown's drain;
+     * loop only. Not the per-kind counts of {@link #metrics()}, which the channels keep per user operation.
+     */
     public void operationStarted() {
         inFlight++;
     }

@@ -154,6 +154,12 @@ final class ProactorProtocolServer extends LoopProtocolServer {
     }
 
     @Override
+    protected List<? extends EventLoop> loops() {
+        ProactorGroup g = group;
+        return g == null ? List.of() : g.proactors().stream().map(p -> (ProactorLoop) p).toList();
+    }
+
+    @Override
     protected void stopLoops() {
         listeners.forEach(AsyncServerSocket::close);
         connections.forEach(c -> c.abort(null));

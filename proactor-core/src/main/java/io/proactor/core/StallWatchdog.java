@@ -1,6 +1,7 @@
 package io.proactor.core;
 
 import io.proactor.protocol.StallReport;
+import io.proactor.core.events.StallEvent;
 import io.proactor.protocol.StallWatch;
 import java.time.Duration;
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * whose heartbeat has waited longer than the threshold is reported once — logged with its thread's stack,
  * and passed to the {@link StallWatch}'s listener — and logged again when the heartbeat finally runs. The
  * heartbeat is queued work like any other, so an idle loop answers at once and only a loop kept from its
- * queue is reported; the cost is one task per executor per period.
+ * queue is reported; the cost is one task per executor per period. Each report is counted (in the watched
+ * {@link EventLoop}'s metrics, and in {@link #stallsReported()} for loops and workers together) and emitted as
+ * a JFR {@link StallEvent}.
  *
  * <p><b>Threading.</b> {@link #watch} from any thread; {@link #close} stops the watchdog's thread and waits for it.
  */
@@ -32,6 +36,7 @@ public final class StallWatchdog implements AutoCloseable {
     private final List<Watched> watched = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean closed;
+    private final AtomicLong stallsReported = new AtomicLong();
 
     private static final class Watched {
         final Executor executor;
@@ -73,6 +78,9 @@ public final class StallWatchdog implements AutoCloseable {
     public void watch(Executor executor, String name) {
         if (thread == null) {
             return;
+        }
+        if (executor instanceof EventLoop loop) {
+            loop.watchedForStalls();
         }
         Watched w = new Watched(executor, name);
         CountDownLatch started = new CountDownLatch(1);
@@ -133,6 +141,11 @@ public final class StallWatchdog implements AutoCloseable {
         StackTraceElement[] stack = t == null ? new StackTraceElement[0] : t.getStackTrace();
         String name = t == null ? w.name : t.getName();
         StallReport report = new StallReport(name, busyFor, Arrays.asList(stack));
+        stallsReported.incrementAndGet();
+        if (w.executor instanceof EventLoop loop) {
+            loop.stallReported();
+        }
+        StallEvent.emit(name, busyFor.toNanos());
         Throwable where = new Throwable("where " + name + " is");
         where.setStackTrace(stack);
         LOG.warn("{} has not run its queued work for {} ms: a callback on it blocks (every connection it serves "
@@ -142,6 +155,16 @@ public final class StallWatchdog implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("the stall listener threw", e);
         }
+    }
+
+    /** Stalls reported so far, on every loop and worker watched; 0 when the watchdog is off. Any thread. */
+    public long stallsReported() {
+        return stallsReported.get();
+    }
+
+    /** {@code true} when the watchdog runs (its policy is not {@link StallWatch#OFF}). */
+    public boolean isOn() {
+        return thread != null;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.channel.unix.Buffer;
 import io.proactor.LeasedBuffer;
 import io.proactor.core.LoopLease;
 import io.proactor.core.ProactorLoop;
+import io.proactor.core.events.BufferExhaustedEvent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -239,6 +240,7 @@ final class BufferRing implements ReceiveBuffers {
     public void exhausted(Runnable retry) {
         exhaustions++;
         Totals.EXHAUSTIONS.increment();
+        BufferExhaustedEvent.emit(loop.name(), lent());
         if (buffers < cap) {
             grow(buffers);
         }
@@ -357,6 +359,13 @@ final class BufferRing implements ReceiveBuffers {
     @Override
     public int lent() {
         return lent;
+    }
+
+    /** What this ring is, for logs and JFR. */
+    @Override
+    public String toString() {
+        return "ring-mapped buffer ring" + (incremental ? ", consumed incrementally" : "") + ", buffers of "
+                + size + " bytes";
     }
 
     @Override

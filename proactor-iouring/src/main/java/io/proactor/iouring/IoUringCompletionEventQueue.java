@@ -6,8 +6,14 @@ import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.proactor.ProactorMetrics;
 import io.proactor.core.ProactorLoop;
+import io.proactor.core.events.CompletionQueueOverflowEvent;
 import io.proactor.spi.CompletionEventQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The io_uring Completion Event Queue: the kernel's completion ring, read through Netty's
@@ -22,6 +28,20 @@ import io.proactor.spi.CompletionEventQueue;
  */
 final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadAwareExecutor, IoHandlerContext {
 
+    /** {@code IORING_SQ_CQ_OVERFLOW}: the kernel holds completions the completion ring had no room for. */
+    private static final int SQ_CQ_OVERFLOW = 1 << 1;
+    private static final VarHandle SHARED_INT = MethodHandles.byteBufferViewVarHandle(int[].class,
+            ByteOrder.nativeOrder());
+    private static final VarHandle OVERFLOWS;
+
+    static {
+        try {
+            OVERFLOWS = MethodHandles.lookup().findVarHandle(IoUringCompletionEventQueue.class, "overflows", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final IoUringIoHandler handler;
     /** Set only while probing availability: the thread that creates, enables and frees the probe ring. */
     private final Thread probeThread;
@@ -33,6 +53,13 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
     private boolean initialized;
     private boolean canBlock;
     private long deadlineNanos;
+    /** The submission ring's flags, shared with the kernel; {@code null} where Netty hides them. */
+    private ByteBuffer submissionFlags;
+    /** The completion ring's size: a run that dispatches this many completions checks for an overflow. */
+    private final int completionRingEntries;
+    /** Checks that found the completion ring overflowed; loop writes, any thread reads (opaque). */
+    private long overflows;
+    private boolean overflowed;
 
     IoUringCompletionEventQueue(IoUringIoHandlerConfig config) {
         this(config, null);
@@ -40,6 +67,7 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
 
     private IoUringCompletionEventQueue(IoUringIoHandlerConfig config, Thread probeThread) {
         this.probeThread = probeThread;
+        this.completionRingEntries = Math.max(1, config.getCqSize());
         this.handler = (IoUringIoHandler) IoUringIoHandler.newFactory(config).newHandler(this);
     }
 
@@ -55,7 +83,11 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
 
     /** Counts a completion handed to a channel; called by each {@link RingHandle}, loop only. */
     void completionDispatched() {
-        currentRunCompletions++;
+        if (++currentRunCompletions == completionRingEntries && submissionFlags != null) {
+            // A run that reaps a whole ring's worth may have found it full, with more in the kernel's overflow
+            // list: Netty flushes that list once this batch is processed, so the flag must be read now.
+            checkOverflow();
+        }
     }
 
     /**
@@ -82,6 +114,7 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         if (!initialized) {
             initialized = true;
             handler.initialize();
+            submissionFlags = NettyRingInternals.submissionQueueFlags(handler);
         }
     }
 
@@ -93,7 +126,31 @@ final class IoUringCompletionEventQueue implements CompletionEventQueue, ThreadA
         beforeSubmit.run();
         previousRunCompletions = currentRunCompletions;
         currentRunCompletions = 0;
+        if (submissionFlags != null) {
+            checkOverflow(); // completions that overflowed while the loop was away: the run flushes them
+        }
         return handler.run(this);
+    }
+
+    /**
+     * Counts a check that finds completions in the kernel's overflow list (before each run, and in a run that
+     * dispatches a whole ring's worth); one JFR event per episode.
+     */
+    private void checkOverflow() {
+        boolean now = ((int) SHARED_INT.getOpaque(submissionFlags, 0) & SQ_CQ_OVERFLOW) != 0;
+        if (now) {
+            OVERFLOWS.setOpaque(this, overflows + 1);
+            if (!overflowed) {
+                CompletionQueueOverflowEvent.emit(loop == null ? "probe" : loop.name());
+            }
+        }
+        overflowed = now;
+    }
+
+    /** Runs that found the completion ring overflowed, or -1 where the ring's flags cannot be read. Any thread. */
+    long completionQueueOverflows() {
+        return submissionFlags == null && initialized ? ProactorMetrics.NOT_AVAILABLE
+                : (long) OVERFLOWS.getOpaque(this);
     }
 
     @Override

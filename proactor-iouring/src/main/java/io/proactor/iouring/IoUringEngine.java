@@ -9,6 +9,8 @@ import io.proactor.ProactorGroupConfig;
 import io.proactor.core.AbstractProactorEngine;
 import io.proactor.core.DefaultProactorGroup;
 import io.proactor.core.ProactorLoop;
+import io.proactor.core.events.RingFallbackEvent;
+import io.proactor.core.events.RingSetupEvent;
 
 /**
  * The io_uring engine: the kernel is the Asynchronous Operation Processor, its completion ring the
@@ -195,12 +197,16 @@ public final class IoUringEngine extends AbstractProactorEngine {
         IoUringIoHandlerConfig ringConfig = handlerConfig();
         return new DefaultProactorGroup(this, config, i -> {
             IoUringCompletionEventQueue ring;
+            String name = DefaultProactorGroup.loopName(config, this, i);
             try {
                 ring = new IoUringCompletionEventQueue(ringConfig);
             } catch (RuntimeException | Error e) {
+                RingFallbackEvent.emit(name, "no ring", String.valueOf(e.getMessage()));
                 throw ringCreationFailed(e);
             }
-            return new ProactorLoop(DefaultProactorGroup.loopName(config, this, i), this, ring, loop -> {
+            RingSetupEvent.emit(name, "ring", ringConfig.getRingSize() + " submission entries, "
+                    + ringConfig.getCqSize() + " completion entries");
+            return new ProactorLoop(name, this, ring, loop -> {
                 ring.bind(loop);
                 return new IoUringOperationProcessor(loop, ring, config);
             });

@@ -8,6 +8,7 @@ import io.proactor.CompletionHandler;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.ProactorOpenOption;
 import io.proactor.core.BufferPool;
+import io.proactor.core.EngineCounters;
 import io.proactor.core.ProactorLoop;
 import io.proactor.spi.AsynchronousOperationProcessor;
 import java.io.IOException;
@@ -56,6 +57,18 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
         this.tryBufferRing = IoUringEngine.bufferRingEnabled();
         this.bounceBuffers = new BufferPool(loop, config.receiveBufferSize(), 64);
         this.handle = new RingHandle(ring, loop, () -> { });
+        loop.engineCounters(new EngineCounters() {
+            @Override
+            public long completionQueueOverflows() {
+                return ring.completionQueueOverflows();
+            }
+
+            @Override
+            public long bufferExhaustions() {
+                ReceiveBuffers b = buffers; // racy: null until the first receive, then read racily
+                return b == null ? 0 : b.exhaustions();
+            }
+        });
     }
 
     IoUringCompletionEventQueue ring() {

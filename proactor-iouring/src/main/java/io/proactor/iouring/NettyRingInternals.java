@@ -43,6 +43,9 @@ final class NettyRingInternals {
     private static final MethodHandle UNREGISTER;      // (int ringFd, long address, int entries, short bgid) -> int
     private static final MethodHandle RING_BYTES;      // (int entries) -> int
     private static final Throwable CAUSE;
+    /** (IoUringIoHandler's RingBuffer) -> SubmissionQueue, then its {@code kflags} field; null if unreachable. */
+    private static final MethodHandle SUBMISSION_QUEUE;
+    private static final MethodHandle SUBMISSION_FLAGS;
 
     static {
         MethodHandle ringBuffer = null;
@@ -78,6 +81,39 @@ final class NettyRingInternals {
         UNREGISTER = unregister;
         RING_BYTES = ringBytes;
         CAUSE = cause;
+        MethodHandle submissionQueue = null;
+        MethodHandle submissionFlags = null;
+        if (ringBuffer != null) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                Method sq = ringBuffer.type().returnType().getDeclaredMethod("ioUringSubmissionQueue");
+                sq.setAccessible(true);
+                submissionQueue = lookup.unreflect(sq);
+                Field flags = sq.getReturnType().getDeclaredField("kflags");
+                flags.setAccessible(true);
+                submissionFlags = lookup.unreflectGetter(flags);
+            } catch (Throwable t) {
+                submissionQueue = null; // completion-queue overflows are then not counted (reported as -1)
+            }
+        }
+        SUBMISSION_QUEUE = submissionQueue;
+        SUBMISSION_FLAGS = submissionFlags;
+    }
+
+    /**
+     * The submission ring's flags word, shared with the kernel (4 bytes, native order; it holds
+     * {@code IORING_SQ_CQ_OVERFLOW}), or {@code null} if this Netty version hides it. Valid until the ring is
+     * destroyed; read it only on the loop that owns the ring. The handler must be initialized.
+     */
+    static ByteBuffer submissionQueueFlags(IoUringIoHandler handler) {
+        if (SUBMISSION_QUEUE == null) {
+            return null;
+        }
+        try {
+            return (ByteBuffer) SUBMISSION_FLAGS.invoke(SUBMISSION_QUEUE.invoke(RING_BUFFER.invoke(handler)));
+        } catch (Throwable t) {
+            return null;
+        }
     }
 
     private static MethodHandle nativeMethod(MethodHandles.Lookup lookup, Class<?> owner, String name,

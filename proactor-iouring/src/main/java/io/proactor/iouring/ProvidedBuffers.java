@@ -5,6 +5,7 @@ import io.netty.channel.uring.IoUringIoOps;
 import io.proactor.LeasedBuffer;
 import io.proactor.core.LoopLease;
 import io.proactor.core.ProactorLoop;
+import io.proactor.core.events.BufferExhaustedEvent;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
 import org.slf4j.Logger;
@@ -111,6 +112,7 @@ final class ProvidedBuffers implements ReceiveBuffers {
     public void exhausted(Runnable retry) {
         exhaustions++;
         Totals.EXHAUSTIONS.increment();
+        BufferExhaustedEvent.emit(loop.name(), lent());
         waiting.add(retry);
     }
 

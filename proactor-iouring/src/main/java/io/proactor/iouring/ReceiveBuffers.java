@@ -2,6 +2,8 @@ package io.proactor.iouring;
 
 import io.proactor.LeasedBuffer;
 import io.proactor.core.ProactorLoop;
+import io.proactor.core.events.RingFallbackEvent;
+import io.proactor.core.events.RingSetupEvent;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -38,12 +40,14 @@ interface ReceiveBuffers {
             try {
                 BufferRing buffers = BufferRing.register(loop, ring.ringFd(), size, count, true);
                 ring.beforeSubmit(buffers::wakeWaiters);
+                RingSetupEvent.emit(loop.name(), "receive buffers", buffers.toString());
                 return buffers;
             } catch (NettyRingInternals.RingRegistrationException e) {
                 why = e.getMessage();
             }
         }
         LoggerFactory.getLogger(ReceiveBuffers.class).debug("receive buffers use PROVIDE_BUFFERS: {}", why);
+        RingFallbackEvent.emit(loop.name(), "PROVIDE_BUFFERS", why);
         ProvidedBuffers buffers = new ProvidedBuffers(loop, ring, size, count);
         ring.beforeSubmit(buffers::provideReleased);
         return buffers;
@@ -71,7 +75,7 @@ interface ReceiveBuffers {
     /** Buffers (or parts of buffers) lent to handlers right now; a diagnostic. */
     int lent();
 
-    /** Receives that found the group dry so far; a diagnostic. */
+    /** Receives that found the group dry so far; loop writes, any thread may read (racily, for metrics). */
     long exhaustions();
 
 

@@ -20,6 +20,7 @@ import io.proactor.LeasedBuffer;
 import io.proactor.ProactorGroup;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.core.ProactorLoop;
+import io.proactor.tests.JfrEvents;
 import io.proactor.tests.LeakCheck;
 import io.proactor.tests.TestSupport;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import jdk.jfr.consumer.RecordedEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,6 +53,7 @@ class IoUringReceiveBuffersTest {
 
     static {
         Engines.require(IoUringEngine.NAME); // the availability probe's ring, before any leak count
+        JfrEvents.warmUp();
     }
 
     @RegisterExtension
@@ -194,7 +197,8 @@ class IoUringReceiveBuffersTest {
         int buffers = 4;
         int connections = 8;
         int perConnection = 4096;
-        try (ReceivingLoop loop = new ReceivingLoop(bufferRing, 1024, buffers)) {
+        try (JfrEvents events = JfrEvents.record("io.proactor.BufferExhausted");
+             ReceivingLoop loop = new ReceivingLoop(bufferRing, 1024, buffers)) {
             for (int i = 0; i < connections; i++) {
                 loop.connect();
                 OutputStream out = loop.clients.get(i).getOutputStream();
@@ -208,6 +212,12 @@ class IoUringReceiveBuffersTest {
                 first.add(s.receive());
             }
             eventually(() -> loop.buffers(ReceiveBuffers::exhaustions) > 0, "the pool ran dry");
+            long exhaustions = loop.buffers(ReceiveBuffers::exhaustions);
+            assertTrue(loop.group.metrics().bufferExhaustions() >= exhaustions,
+                    "the metrics count the exhaustions: " + loop.group.metrics());
+            assertTrue(loop.group.proactors().get(0).metrics().bufferExhaustions() >= exhaustions);
+            RecordedEvent exhausted = events.awaitFirst("io.proactor.BufferExhausted");
+            assertEquals(loop.group.proactors().get(0).name(), exhausted.getString("proactor"));
             long done = first.stream().filter(CompletableFuture::isDone).count();
             assertTrue(done >= 1 && done < connections, "receives completed with the pool dry: " + done);
             assertTrue(first.stream().noneMatch(CompletableFuture::isCompletedExceptionally), "none failed");

@@ -1,6 +1,7 @@
 package io.proactor.reactor;
 
 import io.proactor.Engine;
+import io.proactor.core.EventLoop;
 import io.proactor.core.ListenBacklog;
 import io.proactor.core.LoopProtocolServer;
 import io.proactor.core.WorkerPool;
@@ -201,6 +202,11 @@ final class ReactorProtocolServer extends LoopProtocolServer {
     /** The loops that accept: loop 0, or every loop in REUSEPORT (for tests). */
     List<ReactorLoop> acceptingLoops() {
         return spec.model() == ThreadingModel.REUSEPORT ? List.copyOf(loops) : List.of(loops.get(0));
+    }
+
+    @Override
+    protected List<? extends EventLoop> loops() {
+        return List.copyOf(loops);
     }
 
     @Override

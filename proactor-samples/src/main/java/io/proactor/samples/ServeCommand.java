@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /** {@code proactor serve DIR}: the HTTP/1.1 static file server. Try it with {@code curl -v localhost:8080/}. */
@@ -18,6 +19,7 @@ public final class ServeCommand {
             usage: proactor serve DIR [--port N] [--host ADDRESS] [--engine NAME] [--model MODEL] [--threads N]
                                       [--directio-threshold SIZE] [--copy-threshold SIZE] [--header-timeout T]
                                       [--idle-timeout T] [--max-connections N] [--backlog N] [--access-log]
+                                      [--status SECONDS]
 
               DIR                   the directory to serve (GET and HEAD; a directory is served from its
                                     index.html, never listed; symbolic links leading outside DIR are refused)
@@ -41,6 +43,9 @@ public final class ServeCommand {
                                     Linux; the kernel cuts a larger N to it); a burst of connects beyond it
                                     loses SYNs, which clients send again only after 1 s
               --access-log          log one line per request (SLF4J logger io.proactor.http.access)
+              --status              print a status line to stderr every SECONDS (1 to 3600): operations,
+                                    loop wake-ups and events per wake-up, tasks, loop lag, receive-buffer
+                                    exhaustions, completion-queue overflows, stalls (n/a: not on this engine)
 
             Stops cleanly on Ctrl-C.""";
 
@@ -55,18 +60,24 @@ public final class ServeCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        return ServerCommand.runUntilStopped(args, out, err, USAGE, "file server", ServeCommand::start,
+        return ServerCommand.runUntilStopped(args, out, err, USAGE, "file server", (a, o) -> start(a, o, err),
                 server -> String.format("serving %s on http://%s:%d/ (engine %s, model %s, direct I/O from %d bytes)",
                         server.config().root(), server.localAddress().getHostString(),
                         server.localAddress().getPort(), server.protocolServer().engine().name(),
                         server.protocolServer().model().label(), server.config().directIoThreshold()));
     }
 
-    /** Parses the flags and starts the server; {@code null} after printing the help text. */
+    /** Parses the flags and starts the server; status lines, if asked for, go to {@code System.err}. */
     static HttpFileServer start(String[] args, PrintStream out) throws CommandLine.UsageException, IOException {
+        return start(args, out, System.err);
+    }
+
+    /** Parses the flags and starts the server; {@code null} after printing the help text. */
+    static HttpFileServer start(String[] args, PrintStream out, PrintStream err)
+            throws CommandLine.UsageException, IOException {
         CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads",
-                "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "max-connections", "backlog"),
-                Set.of("access-log"), 1);
+                "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "max-connections", "backlog",
+                "status"), Set.of("access-log"), 1);
         if (cl.help()) {
             out.println(USAGE);
             return null;
@@ -90,11 +101,16 @@ public final class ServeCommand {
                 cl.integer("max-connections", HttpServerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
                 cl.on("access-log"),
                 cl.backlog());
+        int statusSeconds = cl.integer("status", 0, 1, 3600); // 0: not given, no status line
         Engine engine = cl.engine();
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
             throw new CommandLine.UsageException("--host '" + host + "' cannot be resolved");
         }
-        return HttpFileServer.start(config, engine, model, threads, address);
+        HttpFileServer server = HttpFileServer.start(config, engine, model, threads, address);
+        if (statusSeconds > 0) {
+            server.every(Duration.ofSeconds(statusSeconds), new StatusLine(server.protocolServer(), err));
+        }
+        return server;
     }
 }

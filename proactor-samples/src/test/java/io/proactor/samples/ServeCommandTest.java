@@ -82,18 +82,41 @@ class ServeCommandTest {
     }
 
     @Test
+    void statusPrintsTheServersMetricsEverySoManySeconds() throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "content");
+        try (HttpFileServer server = ServeCommand.start(new String[] {dir.toString(), "--port", "0", "--status", "1"},
+                out, err);
+             HttpClient http = HttpClient.newHttpClient()) {
+            for (int i = 0; i < 3; i++) {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.localAddress().getPort()
+                        + "/a.txt")).build(), HttpResponse.BodyHandlers.ofString());
+            }
+            TestSupport.eventually(() -> errBytes.toString(StandardCharsets.UTF_8).contains("status "),
+                    "a status line within a second or so");
+            String line = errBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("status "))
+                    .findFirst().orElseThrow();
+            for (String figure : List.of("connections", "ops ", "completed", "in flight", "wake-ups/s",
+                    "events each", "tasks ", "queued", "lag mean", "buffer exhaustions", "CQ overflows", "stalls 0")) {
+                assertTrue(line.contains(figure), figure + " in: " + line);
+            }
+            assertTrue(!line.contains("ops n/a"), "the default engine here counts operations: " + line);
+        }
+    }
+
+    @Test
     void badArgumentsPrintWhatIsWrongAndTheUsage() {
         String d = dir.toString();
         String[][] cases = {
             {}, {dir.resolve("missing").toString()}, {d, "--directio-threshold", "lots"}, {d, "--idle-timeout", "10"},
             {d, "--header-timeout", "0s"}, {d, "--max-connections", "0"}, {d, "--engine", "nope"}, {d, d}, {d, "--access-log", "yes"},
-            {d, "--backlog", "0"}, {d, "--backlog", "4k"}
+            {d, "--backlog", "0"}, {d, "--backlog", "4k"}, {d, "--status", "0"}, {d, "--status", "5s"}
         };
         String[] expected = {
             "give the directory to serve", "is not a directory", "--directio-threshold must be a size",
             "--idle-timeout must be a positive duration", "--header-timeout must be a positive duration",
             "--max-connections must be between 1", "unknown engine 'nope'", "unexpected argument", "unexpected argument 'yes'",
-            "--backlog must be between 1 and 1000000, was 0", "--backlog must be a whole number, was '4k'"
+            "--backlog must be between 1 and 1000000, was 0", "--backlog must be a whole number, was '4k'",
+            "--status must be between 1 and 3600, was 0", "--status must be a whole number, was '5s'"
         };
         for (int i = 0; i < cases.length; i++) {
             errBytes.reset();

@@ -5,6 +5,7 @@ import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -128,6 +129,18 @@ public final class HttpFileServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Runs {@code task} every {@code period} on the server's timer thread until the server closes. */
+    public void every(Duration period, Runnable task) {
+        long millis = period.toMillis();
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a periodic task of the file server failed", e);
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
