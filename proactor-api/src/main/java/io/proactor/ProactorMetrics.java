@@ -30,7 +30,8 @@ import java.util.Objects;
  *                                  one wait-and-dispatch step
  * @param eventsDispatched          events the wait-and-dispatch steps handed out: completions on the
  *                                  completion-based engines (on io_uring every CQE the ring delivered, the
- *                                  engine's own ones too), ready keys on the reactor. Divided by
+ *                                  engine's own ones too; on nio2 also the completions the JDK's channel
+ *                                  group delivered on the proactor thread), ready keys on the reactor. Divided by
  *                                  {@link #loopIterations}: completions per wake-up
  * @param ringEnters                {@code io_uring_enter} system calls; {@value #NOT_AVAILABLE} on every engine
  *                                  today: Netty's {@code IoUringIoHandler} makes them and does not count them

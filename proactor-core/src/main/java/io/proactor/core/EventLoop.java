@@ -312,6 +312,14 @@ public abstract class EventLoop implements Executor {
         }
     }
 
+    /**
+     * Counts one event an engine dispatched outside {@link #awaitAndDispatch}, for the metrics' events per
+     * wake-up (nio2: a completion the JDK's channel group delivered on the loop thread). Loop thread only.
+     */
+    public final void eventDispatched() {
+        EVENTS.setOpaque(this, eventsDispatched + 1);
+    }
+
     private boolean shutdownComplete() {
         if (!shutdownBegun) {
             return false; // the shutdown task has not run yet

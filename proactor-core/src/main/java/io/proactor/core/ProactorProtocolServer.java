@@ -155,8 +155,8 @@ final class ProactorProtocolServer extends LoopProtocolServer {
 
     @Override
     protected List<? extends EventLoop> loops() {
-        ProactorGroup g = group;
-        return g == null ? List.of() : g.proactors().stream().map(p -> (ProactorLoop) p).toList();
+        DefaultProactorGroup g = group;
+        return g == null ? List.of() : g.loops();
     }
 
     @Override

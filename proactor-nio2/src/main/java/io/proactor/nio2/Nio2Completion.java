@@ -51,6 +51,7 @@ abstract class Nio2Completion<V> implements java.nio.channels.CompletionHandler<
 
     private void finishLater() {
         if (loop.inLoop()) {
+            loop.eventDispatched(); // delivered by the channel group, not through the loop's completion queue
             loop.execute(this); // the loop's own queue: no wake-up, and never inside the initiating call
         } else {
             queue.post(this);
