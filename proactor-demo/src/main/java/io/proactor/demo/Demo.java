@@ -21,10 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 
@@ -315,56 +311,32 @@ final class Demo {
 
     /** Starts the servers of the variants that take part in {@code protocol}; a failed start is a failure. */
     List<ServerProcess> startServers(List<String> launch, String protocol, Path root) {
-        // Each JVM takes a second or so to listen: start them all at once, then take them in order.
-        Map<Variant, CompletableFuture<ServerProcess>> starting = new LinkedHashMap<>();
         List<ServerProcess> servers = new ArrayList<>();
-        try (ExecutorService starter = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (Variant v : settings.variants()) {
-                if (startable(v, protocol)) {
-                    starting.put(v, CompletableFuture.supplyAsync(() -> start(v, launch, root), starter));
-                }
+        for (Variant v : settings.variants()) {
+            if (!v.runsIn(protocol)) {
+                continue;
             }
-            starting.forEach((v, started) -> {
-                try {
-                    servers.add(started.join());
-                } catch (CompletionException e) {
-                    Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
-                    fail(protocol, v, cause.getMessage());
+            String unavailable = v.unavailableReason();
+            if (unavailable != null && v.external()) {
+                // a baseline that is not installed is no failure of the demo: a line says it was skipped
+                if (skipped.add(v.name())) {
+                    note(v.name() + ": skipped, " + unavailable);
                 }
-            });
+                continue;
+            }
+            if (unavailable != null) {
+                fail(protocol, v, unavailable);
+                continue;
+            }
+            try {
+                servers.add(root == null ? ServerProcess.startEcho(v, settings.serverThreads(), launch)
+                        : v.external() ? NginxServer.start(v, launch, root)
+                        : ServerProcess.startHttp(v, settings.serverThreads(), launch, root));
+            } catch (IOException e) {
+                fail(protocol, v, e.getMessage());
+            }
         }
         return servers;
-    }
-
-    /** Whether {@code v} runs in {@code protocol} here; says why not when it cannot. */
-    private boolean startable(Variant v, String protocol) {
-        if (!v.runsIn(protocol)) {
-            return false;
-        }
-        String unavailable = v.unavailableReason();
-        if (unavailable != null && v.external()) {
-            // a baseline that is not installed is no failure of the demo: a line says it was skipped
-            if (skipped.add(v.name())) {
-                note(v.name() + ": skipped, " + unavailable);
-            }
-            return false;
-        }
-        if (unavailable != null) {
-            fail(protocol, v, unavailable);
-            return false;
-        }
-        return true;
-    }
-
-    /** Starts {@code v}'s echo server, or its HTTP server over {@code root} when that is given. */
-    private ServerProcess start(Variant v, List<String> launch, Path root) {
-        try {
-            return root == null ? ServerProcess.startEcho(v, settings.serverThreads(), launch)
-                    : v.external() ? NginxServer.start(v, launch, root)
-                    : ServerProcess.startHttp(v, settings.serverThreads(), launch, root);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** How failures name a variant: by its name for echo, with the protocol added for the others. */
