@@ -46,7 +46,7 @@ public final class DemoCommand {
               --file-size         bytes of the file the HTTP load asks for (default 1K; K and M suffixes)
               --depth             messages (requests) in flight per connection, 1 = ping-pong (default 1)
               --warmup            seconds of load before each measurement (default 0.5; --quick 0.2)
-              --measure           seconds measured per variant and connection count (default 2; --quick 0.7)
+              --measure           seconds measured per variant and connection count (default 1.5; --quick 0.7)
               --rounds            interleaved repetitions; tables show the median and spread (default 1)
               --idle-connections  idle connections for memory per connection, 0 skips it (default 10000)
               --cold-files        cold-storage: large files (default 3)
@@ -186,7 +186,7 @@ public final class DemoCommand {
         }
         return new DemoSettings(variants, counts, httpCounts, cl.integer("size", 64, 1, 1 << 20),
                 cl.integer("depth", 1, 1, 4096), List.copyOf(scenarios), (int) fileSize,
-                seconds(cl, "warmup", quick ? "0.2" : "0.5", 0), seconds(cl, "measure", quick ? "0.7" : "2", 0.1),
+                seconds(cl, "warmup", quick ? "0.2" : "0.5", 0), seconds(cl, "measure", quick ? "0.7" : "1.5", 0.1),
                 cl.integer("rounds", 1, 1, 100), idle,
                 cl.integer("server-threads", 2, 1, 256), baseline, report, serverCpus, loadCpus, cold,
                 String.join(" ", commandWords(args)));
