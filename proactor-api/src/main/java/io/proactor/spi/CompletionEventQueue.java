@@ -5,6 +5,10 @@ package io.proactor.spi;
  * Queue</b>. For io_uring it is the kernel's completion ring; for NIO.2 a queue the JDK's channel-group
  * threads feed.
  *
+ * <p>A queue whose proactor is <em>driven</em> by another event loop (NIO.2's: the JDK channel group's thread
+ * waits and calls the proactor back) never blocks in {@link #awaitAndDispatch}: it dispatches what is ready and
+ * makes sure the proactor is called back within the timeout.
+ *
  * <p><b>Threading.</b> {@link #awaitAndDispatch} and {@link #close} are called only by the owning proactor's
  * thread; {@link #wakeup} by any thread.
  */

@@ -26,6 +26,15 @@ import org.slf4j.LoggerFactory;
  * handlers; the reactor's loop waits on a {@code Selector} (its synchronous event demultiplexer) and calls
  * readiness handlers. Tasks, timers, lifecycle and graceful shutdown are written here once.
  *
+ * <p><b>Driven loops.</b> A loop made with {@link #EventLoop(String, boolean, boolean) driven} {@code true} has
+ * no wait of its own: its thread runs another event loop, the <em>driver</em> (NIO.2's: the JDK channel group's
+ * one thread, which waits on epoll and calls completion handlers itself). The driver makes that thread with
+ * {@link #driverThreadFactory()}, and the engine passes every event the driver delivers to
+ * {@link #dispatchDriven}, which runs it and then an iteration of this loop (tasks, timers, the engine's step
+ * without waiting) until nothing is left. The engine's {@link #wakeup} makes the driver call back, and its step
+ * arranges a call back within the timeout it is given. So a completion reaches its handler on the thread that
+ * waited for it, with no hand-over to another thread.
+ *
  * <p><b>Threading.</b> {@link #execute}, {@link #schedule}, {@link #shutdown} and the queries may be called
  * from any thread; the hooks a subclass implements run on the loop thread, except {@link #wakeup}. Tasks run in
  * the order each submitting thread gave them, never inside the {@code execute} call itself.
@@ -57,6 +66,10 @@ public abstract class EventLoop implements Executor {
     private static final int TERMINATED = 2;
     /** While shutting down, wake up at least this often to check the deadline. */
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** What {@link #iterate} returns once shutdown is complete. */
+    private static final long ENDED = Long.MIN_VALUE;
+    /** Driven loops: iterations in one {@link #dispatchDriven} before the driver gets its turn. */
+    private static final int DRIVEN_BATCH = 16;
 
     private final String name;
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
@@ -66,6 +79,11 @@ public abstract class EventLoop implements Executor {
     /** Producers on other threads between their state check and their offer; see the class comment. */
     private final AtomicInteger handingOver = new AtomicInteger();
     private final Thread thread;
+    private final boolean driven;
+    /** Driven loops: the driver's body, which {@link #thread} runs; set once, before the thread starts. */
+    private Runnable driver;
+    /** Driven loops: {@code true} while {@link #dispatchDriven} runs, so that a nested event is queued. */
+    private boolean driving;
     private volatile int state = RUNNING;
     private long timerSequence;
     private int cancelledTimers;
@@ -109,8 +127,17 @@ public abstract class EventLoop implements Executor {
 
     /** Makes the loop's thread (named {@code name}); {@link #start} starts it. */
     protected EventLoop(String name, boolean daemon) {
+        this(name, daemon, false);
+    }
+
+    /**
+     * Makes the loop's thread (named {@code name}); {@link #start} starts it, or, for a {@code driven} loop
+     * (see the class comment), the driver does, through {@link #driverThreadFactory()}.
+     */
+    protected EventLoop(String name, boolean daemon, boolean driven) {
         this.name = Objects.requireNonNull(name, "name");
-        this.thread = new Thread(this::run, name);
+        this.driven = driven;
+        this.thread = new Thread(driven ? this::runDriver : this::run, name);
         this.thread.setDaemon(daemon);
     }
 
@@ -145,9 +172,52 @@ public abstract class EventLoop implements Executor {
 
     // ---- tasks and timers ---------------------------------------------------------------------------------
 
-    /** Starts the loop's thread; once. */
+    /** Starts the loop's thread; once. A driven loop's thread already runs its driver: this lets it begin. */
     public final void start() {
-        thread.start();
+        if (driven) {
+            wakeup();
+        } else {
+            thread.start();
+        }
+    }
+
+    /**
+     * Driven loops: the thread factory the driver makes its one thread with. It returns this loop's thread,
+     * which runs the driver's body; a driver that asks for a second thread gets a plain one, and the error is
+     * logged, as its events would then reach the wrong thread.
+     */
+    public final java.util.concurrent.ThreadFactory driverThreadFactory() {
+        if (!driven) {
+            throw new IllegalStateException("event loop " + name + " is not driven");
+        }
+        return body -> {
+            synchronized (this) {
+                if (driver == null) {
+                    driver = body;
+                    return thread;
+                }
+            }
+            LOG.error("event loop {}: its driver asked for a second thread; events it runs there are not on the loop",
+                    name);
+            return new Thread(body, name + "-extra");
+        };
+    }
+
+    private void runDriver() {
+        Runnable body;
+        synchronized (this) {
+            body = driver;
+        }
+        try {
+            body.run();
+        } catch (Throwable t) {
+            LOG.error("event loop {}: its driver stopped by an unexpected error", name, t);
+        } finally {
+            if (state != TERMINATED) {
+                LOG.error("event loop {}: its driver ended before the loop did", name);
+                terminate();
+            }
+        }
     }
 
     public final String name() {
@@ -269,7 +339,10 @@ public abstract class EventLoop implements Executor {
         wakeup();
     }
 
-    /** Waits for the loop's thread to end, uninterruptibly; not from the loop itself, which cannot wait for itself. */
+    /**
+     * Waits for the loop's thread to end, uninterruptibly; not from the loop itself, which cannot wait for itself.
+     * A driven loop's thread ends when its driver does, which may be after the loop (NIO.2: when the group ends).
+     */
     public final void awaitTermination() {
         if (inLoop()) {
             return;
@@ -290,25 +363,83 @@ public abstract class EventLoop implements Executor {
 
     private void run() {
         try {
-            while (true) {
-                tasks.drain(taskRunner);
-                long timeout = fireTimers();
-                if (state != RUNNING && shutdownComplete()) {
-                    break;
-                }
-                if (!tasks.isEmpty()) {
-                    timeout = 0;
-                } else if (state != RUNNING) {
-                    timeout = timeout < 0 ? SHUTDOWN_POLL_NANOS : Math.min(timeout, SHUTDOWN_POLL_NANOS);
-                }
-                int dispatched = awaitAndDispatch(timeout);
-                ITERATIONS.setOpaque(this, iterations + 1);
-                EVENTS.setOpaque(this, eventsDispatched + dispatched);
+            while (iterate() != ENDED) {
+                // each iteration waits in the engine's step
             }
         } catch (Throwable t) {
             LOG.error("event loop {} stopped by an unexpected error", name, t);
         } finally {
             terminate();
+        }
+    }
+
+    /**
+     * One iteration: the queued tasks, the due timers, then the engine's wait-and-dispatch step.
+     *
+     * @return how long the step could wait (0: not at all, -1: until woken), or {@link #ENDED} when shutdown
+     *         is complete and the loop must terminate
+     */
+    private long iterate() throws Exception {
+        tasks.drain(taskRunner);
+        long timeout = fireTimers();
+        if (state != RUNNING && shutdownComplete()) {
+            return ENDED;
+        }
+        if (!tasks.isEmpty()) {
+            timeout = 0;
+        } else if (state != RUNNING) {
+            timeout = timeout < 0 ? SHUTDOWN_POLL_NANOS : Math.min(timeout, SHUTDOWN_POLL_NANOS);
+        }
+        int dispatched = awaitAndDispatch(timeout);
+        ITERATIONS.setOpaque(this, iterations + 1);
+        EVENTS.setOpaque(this, eventsDispatched + dispatched);
+        return timeout;
+    }
+
+    /**
+     * Driven loops, on the loop thread: runs {@code event} (a completion the driver delivered; {@code null}
+     * when the driver only calls back), then iterations of this loop until nothing is left to do, or
+     * {@value #DRIVEN_BATCH} of them (then the loop asks the driver to call back, so that the driver's own
+     * events are not held up). An event delivered while this runs (the driver completed an operation at once,
+     * inside the call that started it) is queued as a task instead: a handler never runs inside the initiating
+     * call. After the loop has terminated, events are dropped: it closed every channel first, so nobody waits
+     * for them.
+     */
+    public final void dispatchDriven(Runnable event) {
+        if (state == TERMINATED) {
+            return;
+        }
+        if (driving) {
+            if (event != null) {
+                tasks.offer(event);
+            }
+            return;
+        }
+        driving = true;
+        try {
+            if (event != null) {
+                EVENTS.setOpaque(this, eventsDispatched + 1);
+                Handlers.run(event);
+            }
+            for (int i = 0; ; i++) {
+                long timeout = iterate();
+                if (timeout == ENDED) {
+                    terminate();
+                    return;
+                }
+                if (timeout != 0 && tasks.isEmpty()) {
+                    return; // the step has arranged a call back within the timeout
+                }
+                if (i == DRIVEN_BATCH) {
+                    wakeup();
+                    return;
+                }
+            }
+        } catch (Throwable t) {
+            LOG.error("event loop {} stopped by an unexpected error", name, t);
+            terminate();
+        } finally {
+            driving = false;
         }
     }
 
@@ -410,6 +541,9 @@ public abstract class EventLoop implements Executor {
 
     /** Runs due timers; returns the nanoseconds until the next one, or -1 if none. */
     private long fireTimers() {
+        if (timers.isEmpty()) {
+            return -1; // without reading the clock: most iterations of a busy loop have no timer
+        }
         if (cancelledTimers > 64 && cancelledTimers > timers.size() / 2) {
             timers.removeIf(t -> t.cancelled);
             cancelledTimers = 0;

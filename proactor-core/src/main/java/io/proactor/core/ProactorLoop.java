@@ -60,7 +60,17 @@ public final class ProactorLoop extends EventLoop implements Proactor {
      */
     public ProactorLoop(String name, Engine engine, CompletionEventQueue queue,
                         Function<ProactorLoop, AsynchronousOperationProcessor> processorFactory) {
-        super(name, false);
+        this(name, engine, queue, false, processorFactory);
+    }
+
+    /**
+     * Like {@link #ProactorLoop(String, Engine, CompletionEventQueue, Function)}; a {@code driven} loop's thread
+     * runs the engine's own event loop (see {@link EventLoop}), which its processor makes with
+     * {@link #driverThreadFactory()}, and whose events the engine passes to {@link #dispatchDriven}.
+     */
+    public ProactorLoop(String name, Engine engine, CompletionEventQueue queue, boolean driven,
+                        Function<ProactorLoop, AsynchronousOperationProcessor> processorFactory) {
+        super(name, false, driven);
         this.engine = Objects.requireNonNull(engine, "engine");
         this.queue = Objects.requireNonNull(queue, "queue");
         for (int i = 0; i < operationCounters.length; i++) {

@@ -3,7 +3,6 @@ package io.proactor.nio2;
 import io.proactor.CompletionHandler;
 import io.proactor.core.AbstractAsyncFile;
 import io.proactor.core.Handlers;
-import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,11 +17,11 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Nio2AsyncFile extends AbstractAsyncFile {
 
-    private final MpscCompletionEventQueue queue;
+    private final Nio2CompletionEventQueue queue;
     private final AsynchronousFileChannel channel;
     private final ExecutorService files;
 
-    Nio2AsyncFile(ProactorLoop loop, MpscCompletionEventQueue queue, AsynchronousFileChannel channel,
+    Nio2AsyncFile(ProactorLoop loop, Nio2CompletionEventQueue queue, AsynchronousFileChannel channel,
                   ExecutorService files, Path path) {
         super(loop, path);
         this.queue = queue;

@@ -3,7 +3,6 @@ package io.proactor.nio2;
 import io.proactor.AsyncServerSocket;
 import io.proactor.core.AbstractAsyncServerSocket;
 import io.proactor.core.ListenBacklog;
-import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.OperationSlot;
 import io.proactor.core.ProactorLoop;
 import java.io.IOException;
@@ -19,7 +18,7 @@ final class Nio2AsyncServerSocket extends AbstractAsyncServerSocket {
     private final AsynchronousServerSocketChannel channel;
     private final AcceptCompletion acceptDone;
 
-    Nio2AsyncServerSocket(ProactorLoop loop, MpscCompletionEventQueue queue, AsynchronousServerSocketChannel channel) {
+    Nio2AsyncServerSocket(ProactorLoop loop, Nio2CompletionEventQueue queue, AsynchronousServerSocketChannel channel) {
         super(loop);
         this.channel = channel;
         this.acceptDone = new AcceptCompletion(loop, queue);
@@ -29,7 +28,7 @@ final class Nio2AsyncServerSocket extends AbstractAsyncServerSocket {
         ProactorLoop target;
         OperationSlot slot;
 
-        AcceptCompletion(ProactorLoop loop, MpscCompletionEventQueue queue) {
+        AcceptCompletion(ProactorLoop loop, Nio2CompletionEventQueue queue) {
             super(loop, queue);
         }
 

@@ -6,7 +6,6 @@ import io.proactor.LeasedBuffer;
 import io.proactor.core.AbstractAsyncSocket;
 import io.proactor.core.BufferPool;
 import io.proactor.core.CopyingTransfer;
-import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.OperationSlot;
 import io.proactor.core.ProactorLoop;
 import java.io.IOException;
@@ -30,9 +29,11 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     private final SlotCompletion<Integer> readDone;
     private final SlotCompletion<Integer> writeDone;
     private final SlotCompletion<Long> gatherDone;
+    /** A gathering write of one buffer, made a plain write (the JDK's cheaper path): reports a {@code Long}. */
+    private final SlotCompletion<Integer> gatherOneDone;
     private final ReceiveCompletion receiveDone;
 
-    Nio2AsyncSocket(ProactorLoop loop, MpscCompletionEventQueue queue, AsynchronousSocketChannel channel,
+    Nio2AsyncSocket(ProactorLoop loop, Nio2CompletionEventQueue queue, AsynchronousSocketChannel channel,
                     BufferPool receiveBuffers, boolean connected) {
         super(loop, connected);
         this.channel = channel;
@@ -47,6 +48,12 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
         this.readDone = new SlotCompletion<>(loop, queue);
         this.writeDone = new SlotCompletion<>(loop, queue);
         this.gatherDone = new SlotCompletion<>(loop, queue);
+        this.gatherOneDone = new SlotCompletion<>(loop, queue) {
+            @Override
+            void onCompleted(Integer n) {
+                finish(n.longValue());
+            }
+        };
         this.receiveDone = new ReceiveCompletion(loop, queue);
     }
 
@@ -54,7 +61,7 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     private static class SlotCompletion<V> extends Nio2Completion<V> {
         private OperationSlot slot;
 
-        SlotCompletion(ProactorLoop loop, MpscCompletionEventQueue queue) {
+        SlotCompletion(ProactorLoop loop, Nio2CompletionEventQueue queue) {
             super(loop, queue);
         }
 
@@ -66,9 +73,14 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
 
         @Override
         void onCompleted(V value) {
+            finish(value);
+        }
+
+        /** Completes the slot with {@code result}, which may differ from the JDK's (see gatherOneDone). */
+        final void finish(Object result) {
             OperationSlot s = slot;
             slot = null;
-            s.complete(value);
+            s.complete(result);
         }
 
         @Override
@@ -82,7 +94,7 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     private final class ReceiveCompletion extends Nio2Completion<Integer> {
         private LeasedBuffer lease;
 
-        ReceiveCompletion(ProactorLoop loop, MpscCompletionEventQueue queue) {
+        ReceiveCompletion(ProactorLoop loop, Nio2CompletionEventQueue queue) {
             super(loop, queue);
         }
 
@@ -156,6 +168,16 @@ final class Nio2AsyncSocket extends AbstractAsyncSocket {
     @Override
     protected void implWrite(ByteBuffer[] srcs, int offset, int length, long timeoutNanos, OperationSlot slot) {
         armTimer(slot, timeoutNanos);
+        if (length == 1) {
+            // the JDK's gathering write takes an iovec array from a thread-local and calls writev, for one buffer
+            SlotCompletion<Integer> c = gatherOneDone.start(slot);
+            try {
+                channel.write(srcs[offset], null, c);
+            } catch (RuntimeException e) {
+                c.refused(e);
+            }
+            return;
+        }
         SlotCompletion<Long> c = gatherDone.start(slot);
         try {
             channel.write(srcs, offset, length, 0, TimeUnit.NANOSECONDS, null, c);

@@ -1,27 +1,27 @@
 package io.proactor.nio2;
 
-import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
 
 /**
- * The bridge from a JDK completion callback to the proactor: record the outcome and have the proactor thread
- * finish the operation in a later step. Socket callbacks come on the proactor thread itself (the JDK channel
- * group dispatches to the loop, {@link LoopExecutor}), sometimes from inside the call that started the
- * operation, when it completed at once: this object then runs as a task of the loop after that call has
- * returned, so a handler never runs inside the initiating call. Callbacks on other threads (file operations,
- * on the file pool) post it to the proactor's completion event queue. Objects for the one-at-a-time socket
- * operations are reused, so a read or a write allocates none.
+ * The bridge from a JDK completion callback to the proactor. Socket callbacks come on the proactor thread itself,
+ * the one thread of the proactor's JDK channel group, which waited for the event: the handler runs there and
+ * then (through {@link ProactorLoop#dispatchDriven}) the loop's own tasks and timers. A callback the JDK makes
+ * from inside the call that started the operation (it completed at once) is queued instead and runs after that
+ * call has returned, so a handler never runs inside the initiating call. Callbacks on other threads (file
+ * operations, on the file pool; sockets owned by another proactor's group) post it to the proactor's
+ * {@link Nio2CompletionEventQueue}. Objects for the one-at-a-time socket operations are reused, so a read or
+ * a write allocates none.
  *
  * @param <V> the JDK's result type
  */
 abstract class Nio2Completion<V> implements java.nio.channels.CompletionHandler<V, Void>, Runnable {
 
     private final ProactorLoop loop;
-    private final MpscCompletionEventQueue queue;
+    private final Nio2CompletionEventQueue queue;
     private V result;
     private Throwable error;
 
-    Nio2Completion(ProactorLoop loop, MpscCompletionEventQueue queue) {
+    Nio2Completion(ProactorLoop loop, Nio2CompletionEventQueue queue) {
         this.loop = loop;
         this.queue = queue;
     }
@@ -51,8 +51,7 @@ abstract class Nio2Completion<V> implements java.nio.channels.CompletionHandler<
 
     private void finishLater() {
         if (loop.inLoop()) {
-            loop.eventDispatched(); // delivered by the channel group, not through the loop's completion queue
-            loop.execute(this); // the loop's own queue: no wake-up, and never inside the initiating call
+            loop.dispatchDriven(this);
         } else {
             queue.post(this);
         }

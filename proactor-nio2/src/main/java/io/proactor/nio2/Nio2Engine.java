@@ -4,12 +4,12 @@ import io.proactor.EngineFeatures;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.core.AbstractProactorEngine;
 import io.proactor.core.DefaultProactorGroup;
-import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -17,14 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The portable engine: the JDK's asynchronous channels execute operations (the Asynchronous Operation
- * Processor). Each proactor has its own JDK {@link AsynchronousChannelGroup} whose completion handlers run on
- * the proactor's loop ({@link LoopExecutor}): an operation that completes at once, on the proactor thread, is
- * finished in the loop's next step without any hand-over; one that waits is completed by the JDK's internal
- * epoll thread and handed to the loop. File operations complete on a small pool shared by the group and are
- * posted to the owning proactor's {@link MpscCompletionEventQueue} (the Completion Event Queue).
+ * Processor). Each proactor has its own JDK {@link AsynchronousChannelGroup} of one thread, and that thread is
+ * the proactor's: the JDK waits on epoll there and calls completion handlers there, and the proactor's loop runs
+ * its tasks and timers after each (a loop driven by the JDK's, see {@link Nio2CompletionEventQueue}), so a
+ * socket completion reaches its handler with no hand-over between threads. File operations complete on a small
+ * pool shared by the group and are posted to the owning proactor's queue (the Completion Event Queue).
  *
  * <p>The JDK's {@code AsynchronousFileChannel} is blocking {@code pread}/{@code pwrite} on a pool; on Linux
  * sockets are emulated on epoll. Always available.
+ *
+ * <p>In the main/sub model a socket stays in the channel group of the proactor that accepted it (the JDK cannot
+ * move it), so its completions come on the acceptor's thread and are posted to the proactor that owns it:
+ * prefer the reuse-port model with this engine when connections are many and busy.
  */
 public final class Nio2Engine extends AbstractProactorEngine {
 
@@ -63,17 +67,23 @@ public final class Nio2Engine extends AbstractProactorEngine {
         ThreadPoolExecutor files = new ThreadPoolExecutor(fileThreads, fileThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(prefix + "-file-"));
         files.allowCoreThreadTimeOut(true);
+        ScheduledThreadPoolExecutor alarms = new ScheduledThreadPoolExecutor(1, threads(prefix + "-alarm-"));
+        alarms.setRemoveOnCancelPolicy(true);
+        List<Nio2OperationProcessor> processors = new CopyOnWriteArrayList<>();
         AutoCloseable shared = () -> {
+            processors.forEach(Nio2OperationProcessor::endChannelGroup);
             files.shutdownNow();
+            alarms.shutdownNow();
+            for (Nio2OperationProcessor p : processors) {
+                p.awaitChannelGroupEnded();
+            }
             files.awaitTermination(10, TimeUnit.SECONDS);
+            alarms.awaitTermination(10, TimeUnit.SECONDS);
         };
-        List<ProactorLoop> loops = new CopyOnWriteArrayList<>();
         return new DefaultProactorGroup(this, config, i -> {
-            MpscCompletionEventQueue queue = new MpscCompletionEventQueue();
-            ProactorLoop loop = new ProactorLoop(DefaultProactorGroup.loopName(config, this, i), this, queue,
-                    l -> new Nio2OperationProcessor(l, queue, loops, files, config));
-            loops.add(loop);
-            return loop;
+            Nio2CompletionEventQueue queue = new Nio2CompletionEventQueue(alarms);
+            return new ProactorLoop(DefaultProactorGroup.loopName(config, this, i), this, queue, true,
+                    l -> new Nio2OperationProcessor(l, queue, files, processors, config));
         }, shared);
     }
 

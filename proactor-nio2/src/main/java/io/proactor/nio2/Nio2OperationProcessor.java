@@ -8,7 +8,6 @@ import io.proactor.ProactorGroupConfig;
 import io.proactor.ProactorOpenOption;
 import io.proactor.core.BufferPool;
 import io.proactor.core.Handlers;
-import io.proactor.core.MpscCompletionEventQueue;
 import io.proactor.core.ProactorLoop;
 import io.proactor.spi.AsynchronousOperationProcessor;
 import java.io.IOException;
@@ -23,37 +22,59 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The NIO.2 Asynchronous Operation Processor of one proactor: makes channels on the proactor's own JDK channel
- * group (whose completion handlers run on the proactor's loop, see {@link LoopExecutor}), lends receive buffers
- * from a pool, and opens files on the group's file pool.
+ * group, whose one thread is the proactor's thread (the group waits for socket events and calls completion
+ * handlers on it; see {@link Nio2CompletionEventQueue}), lends receive buffers from a pool, and opens files on
+ * the group's file pool.
  */
 final class Nio2OperationProcessor implements AsynchronousOperationProcessor {
 
     private final ProactorLoop loop;
-    private final MpscCompletionEventQueue queue;
+    private final Nio2CompletionEventQueue queue;
     private final AsynchronousChannelGroup channelGroup;
     private final ExecutorService files;
     private final BufferPool receiveBuffers;
 
-    /** @throws UncheckedIOException when the JDK cannot make the channel group */
-    /** @param groupLoops every proactor of the group, for {@link LoopExecutor} */
-    Nio2OperationProcessor(ProactorLoop loop, MpscCompletionEventQueue queue, List<ProactorLoop> groupLoops,
-                           ExecutorService files, ProactorGroupConfig config) {
+    /**
+     * @param processors where this processor is added: the engine ends their channel groups together, once
+     *                   every proactor of the group has ended (see {@link #close})
+     * @throws UncheckedIOException when the JDK cannot make the channel group
+     */
+    Nio2OperationProcessor(ProactorLoop loop, Nio2CompletionEventQueue queue, ExecutorService files,
+                           List<Nio2OperationProcessor> processors, ProactorGroupConfig config) {
         this.loop = loop;
         this.queue = queue;
         try {
-            // The JDK adds one internal thread of its own, which waits on epoll for operations that cannot
-            // complete at once.
-            this.channelGroup = AsynchronousChannelGroup.withThreadPool(new LoopExecutor(loop, groupLoops));
+            // A fixed pool of one thread: the JDK waits on epoll in it and calls handlers there, with no
+            // internal thread of its own; the thread is the proactor's.
+            this.channelGroup = AsynchronousChannelGroup.withFixedThreadPool(1, loop.driverThreadFactory());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the JDK asynchronous channel group: " + e.getMessage(), e);
         }
+        if (!(channelGroup instanceof Executor group)) {
+            // OpenJDK's groups have run tasks on their threads since JDK 7; the loop's tasks need that.
+            shutdown(channelGroup);
+            throw new UnsupportedOperationException("this JDK's asynchronous channel group ("
+                    + channelGroup.getClass().getName() + ") cannot run tasks on its thread; use another engine");
+        }
+        queue.drivenBy(loop, group);
+        processors.add(this);
         this.files = files;
         this.receiveBuffers = new BufferPool(loop, config.receiveBufferSize(), config.receiveBufferCount());
+    }
+
+    private static void shutdown(AsynchronousChannelGroup group) {
+        try {
+            group.shutdownNow();
+        } catch (IOException e) {
+            throw new UncheckedIOException("shutting down the JDK channel group failed: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -108,14 +129,26 @@ final class Nio2OperationProcessor implements AsynchronousOperationProcessor {
         });
     }
 
-    /** On the loop thread as the loop ends, after it closed every channel (the loop logs a failure). */
+    /**
+     * On the loop thread as the loop ends, after it closed every channel (the loop logs a failure). The JDK
+     * channel group stays up until the whole proactor group has ended: in the main/sub model the sockets this
+     * proactor accepted for others live in its channel group (the JDK cannot move them), and their completions,
+     * their close among them, still come through it. Until then its thread keeps waiting for those events.
+     */
     @Override
     public void close() {
         receiveBuffers.close();
-        try {
-            channelGroup.shutdownNow(); // ends the JDK's internal thread and closes its epoll descriptor
-        } catch (IOException e) {
-            throw new UncheckedIOException("shutting down the JDK channel group failed: " + e.getMessage(), e);
+    }
+
+    /** Ends the JDK channel group: its thread, the proactor's, leaves the JDK's loop. Once the proactor has ended. */
+    void endChannelGroup() {
+        shutdown(channelGroup);
+    }
+
+    /** Waits for {@link #endChannelGroup}'s thread to end, unless called on that thread. */
+    void awaitChannelGroupEnded() throws InterruptedException {
+        if (!loop.inLoop()) {
+            channelGroup.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 }

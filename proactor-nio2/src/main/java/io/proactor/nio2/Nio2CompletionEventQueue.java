@@ -1,0 +1,105 @@
+package io.proactor.nio2;
+
+import io.proactor.core.Handlers;
+import io.proactor.core.ProactorLoop;
+import io.proactor.spi.CompletionEventQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+/**
+ * The NIO.2 Completion Event Queue. The proactor's thread is the one thread of its JDK channel group, so the
+ * JDK waits for socket events and calls their completion handlers on it (see {@link Nio2Completion}); the
+ * proactor loop is <em>driven</em> by the JDK's. What this queue holds is what arrives from other threads:
+ * file completions from the file pool and completions of sockets another proactor's group owns. They are
+ * {@link #post posted} here and run on the proactor thread in its next iteration.
+ *
+ * <p>Waiting is the JDK's. {@link #wakeup} makes it call back: it hands the group a task (the JDK queues it and
+ * writes its own wake-up pipe), at most one outstanding. {@link #awaitAndDispatch} never blocks: it runs what
+ * was posted and, when the loop has a timer due within {@code timeoutNanos}, sets an alarm on the group's
+ * shared scheduler that wakes the loop then.
+ *
+ * <p><b>Threading.</b> {@link #post} and {@link #wakeup} from any thread; the rest on the proactor thread.
+ */
+final class Nio2CompletionEventQueue implements CompletionEventQueue {
+
+    private final MessagePassingQueue<Runnable> completions = new MpscUnboundedArrayQueue<>(1024);
+    private final MessagePassingQueue.Consumer<Runnable> dispatcher = Handlers::run;
+    private final ScheduledExecutorService alarms;
+    private final Runnable wakeup = this::wakeup;
+    /** A call back requested from the group and not yet begun. */
+    private final AtomicBoolean callbackPending = new AtomicBoolean();
+    private Executor group;
+    private Runnable callback;
+    private ScheduledFuture<?> alarm;
+
+    /** @param alarms the proactor group's scheduler, for timers */
+    Nio2CompletionEventQueue(ScheduledExecutorService alarms) {
+        this.alarms = alarms;
+    }
+
+    /** Connects the queue to its loop and the JDK channel group that drives it; once, before the loop starts. */
+    void drivenBy(ProactorLoop loop, Executor group) {
+        this.group = group;
+        this.callback = () -> {
+            callbackPending.set(false); // before the loop looks at its work: a later wake-up calls back again
+            loop.dispatchDriven(null);
+        };
+    }
+
+    /** Adds a finished operation, to be run on the proactor thread; any thread. */
+    void post(Runnable completion) {
+        completions.offer(completion);
+        wakeup();
+    }
+
+    @Override
+    public int awaitAndDispatch(long timeoutNanos) {
+        int n = completions.drain(dispatcher);
+        if (timeoutNanos > 0) {
+            alarmIn(timeoutNanos);
+        }
+        return n;
+    }
+
+    /** Makes sure the loop is called back within {@code nanos}: keeps an alarm that rings sooner. */
+    private void alarmIn(long nanos) {
+        ScheduledFuture<?> current = alarm;
+        if (current != null && !current.isDone() && current.getDelay(TimeUnit.NANOSECONDS) <= nanos) {
+            return;
+        }
+        if (current != null) {
+            current.cancel(false);
+        }
+        try {
+            alarm = alarms.schedule(wakeup, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException groupClosed) {
+            alarm = null;
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        if (callbackPending.get() || callbackPending.getAndSet(true)) {
+            return; // the call back to come will see what this caller added
+        }
+        try {
+            group.execute(callback);
+        } catch (RejectedExecutionException shutDown) {
+            // the group shut down as its loop ended: nothing is left to run
+        }
+    }
+
+    @Override
+    public void close() {
+        if (alarm != null) {
+            alarm.cancel(false);
+        }
+        completions.clear();
+    }
+}
