@@ -56,12 +56,17 @@ import java.util.Objects;
  *                                  times the loop kept its queued work waiting longer than the threshold; for a
  *                                  server, also those of its worker threads. {@value #NOT_AVAILABLE} when no
  *                                  watchdog watches the loop (a {@link ProactorGroup} opened directly)
+ * @param sendTimeouts              a server's connections closed by its send timeout
+ *                                  ({@link io.proactor.protocol.ProtocolServer.Builder#sendTimeout}): output
+ *                                  queued and none of it sent for that long. Counted by every engine's server,
+ *                                  also with the timeout off (then it stays 0); {@value #NOT_AVAILABLE} for a
+ *                                  proactor or group, which serve no protocol connections
  */
 public record ProactorMetrics(String name, int proactors, Map<OperationKind, OperationCounts> operations,
                               long loopIterations, long eventsDispatched, long ringEnters,
                               long completionQueueOverflows, long bufferExhaustions, long tasksExecuted,
                               long taskQueueDepth, long lagSamples, long lagNanosTotal, long lagNanosMax,
-                              long stalls) {
+                              long stalls, long sendTimeouts) {
 
     /** The value of a figure the engine cannot report. */
     public static final long NOT_AVAILABLE = -1;
@@ -91,11 +96,21 @@ public record ProactorMetrics(String name, int proactors, Map<OperationKind, Ope
                 ? new EnumMap<>(OperationKind.class) : new EnumMap<>(operations));
     }
 
+    /** A snapshot of a proactor or group (no protocol connections): {@link #sendTimeouts} is not available. */
+    public ProactorMetrics(String name, int proactors, Map<OperationKind, OperationCounts> operations,
+                           long loopIterations, long eventsDispatched, long ringEnters,
+                           long completionQueueOverflows, long bufferExhaustions, long tasksExecuted,
+                           long taskQueueDepth, long lagSamples, long lagNanosTotal, long lagNanosMax, long stalls) {
+        this(name, proactors, operations, loopIterations, eventsDispatched, ringEnters, completionQueueOverflows,
+                bufferExhaustions, tasksExecuted, taskQueueDepth, lagSamples, lagNanosTotal, lagNanosMax, stalls,
+                NOT_AVAILABLE);
+    }
+
     /** A snapshot of something that reports nothing (e.g. a server without event loops): every figure -1. */
     public static ProactorMetrics notAvailable(String name) {
         return new ProactorMetrics(name, 0, Map.of(), NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE,
                 NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE,
-                NOT_AVAILABLE);
+                NOT_AVAILABLE, NOT_AVAILABLE);
     }
 
     /** Operations submitted, of every kind; -1 when the engine starts none. */
@@ -130,7 +145,7 @@ public record ProactorMetrics(String name, int proactors, Map<OperationKind, Ope
      */
     public static ProactorMetrics sum(String name, List<ProactorMetrics> parts) {
         Map<OperationKind, OperationCounts> operations = new EnumMap<>(OperationKind.class);
-        long[] figures = new long[11];
+        long[] figures = new long[12];
         java.util.Arrays.fill(figures, NOT_AVAILABLE);
         int proactors = 0;
         for (ProactorMetrics p : parts) {
@@ -138,7 +153,7 @@ public record ProactorMetrics(String name, int proactors, Map<OperationKind, Ope
             p.operations.forEach((kind, counts) -> operations.merge(kind, counts, OperationCounts::plus));
             long[] own = {p.loopIterations, p.eventsDispatched, p.ringEnters, p.completionQueueOverflows,
                 p.bufferExhaustions, p.tasksExecuted, p.taskQueueDepth, p.lagSamples, p.lagNanosTotal,
-                p.lagNanosMax, p.stalls};
+                p.lagNanosMax, p.stalls, p.sendTimeouts};
             for (int i = 0; i < own.length; i++) {
                 if (own[i] < 0) {
                     continue;
@@ -148,13 +163,20 @@ public record ProactorMetrics(String name, int proactors, Map<OperationKind, Ope
             }
         }
         return new ProactorMetrics(name, proactors, operations, figures[0], figures[1], figures[2], figures[3],
-                figures[4], figures[5], figures[6], figures[7], figures[8], figures[9], figures[10]);
+                figures[4], figures[5], figures[6], figures[7], figures[8], figures[9], figures[10], figures[11]);
     }
 
     /** This snapshot with {@code stalls} in place of its own figure. */
     public ProactorMetrics withStalls(long stalls) {
         return new ProactorMetrics(name, proactors, operations, loopIterations, eventsDispatched, ringEnters,
                 completionQueueOverflows, bufferExhaustions, tasksExecuted, taskQueueDepth, lagSamples,
-                lagNanosTotal, lagNanosMax, stalls);
+                lagNanosTotal, lagNanosMax, stalls, sendTimeouts);
+    }
+
+    /** This snapshot with {@code sendTimeouts} in place of its own figure. */
+    public ProactorMetrics withSendTimeouts(long sendTimeouts) {
+        return new ProactorMetrics(name, proactors, operations, loopIterations, eventsDispatched, ringEnters,
+                completionQueueOverflows, bufferExhaustions, tasksExecuted, taskQueueDepth, lagSamples,
+                lagNanosTotal, lagNanosMax, stalls, sendTimeouts);
     }
 }

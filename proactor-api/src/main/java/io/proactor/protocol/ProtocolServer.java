@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -44,8 +45,9 @@ public interface ProtocolServer extends AutoCloseable {
 
     /**
      * The sum of the {@linkplain io.proactor.Proactor#metrics() metrics} of the server's event loops, with the
-     * stalls its watchdog reported on loops and workers. Any thread. A server without event loops (the
-     * {@code virtual-threads} engine) reports {@link ProactorMetrics#notAvailable every figure as -1}.
+     * stalls its watchdog reported on loops and workers and the connections its send timeout closed
+     * ({@link ProactorMetrics#sendTimeouts()}). Any thread. A server without event loops (the
+     * {@code virtual-threads} engine) reports {@link ProactorMetrics#notAvailable every other figure as -1}.
      */
     default ProactorMetrics metrics() {
         return ProactorMetrics.notAvailable(engine().name());
@@ -64,6 +66,7 @@ public interface ProtocolServer extends AutoCloseable {
         private ConnectionOptions options = ConnectionOptions.DEFAULT;
         private int backlog;
         private StallWatch stallWatch = StallWatch.DEFAULT;
+        private Duration sendTimeout = ServerSpec.DEFAULT_SEND_TIMEOUT;
 
         Builder() {
         }
@@ -116,9 +119,29 @@ public interface ProtocolServer extends AutoCloseable {
             return this;
         }
 
+        /**
+         * The send timeout, nginx's {@code send_timeout}: a connection whose queued output (bytes written or a file
+         * being sent) makes no progress for this long, because the peer stopped reading, is closed at once: its
+         * queued output is discarded, the socket closed (no {@code SO_LINGER} reset: what the kernel already holds is
+         * its own business), the handler's {@code onClose} receives a {@link SendTimeoutException}, and
+         * {@link ProactorMetrics#sendTimeouts()} counts it. The timer runs only while output is pending and restarts
+         * whenever any of it reaches the socket, so a slow reader that keeps reading is never closed however long
+         * its response takes. Checked by a periodic sweep (an event-loop timer per loop, a thread on the thread-per-
+         * connection engines) every tenth of the timeout (at most every second), not a timer per write: a connection
+         * is closed between the timeout and the timeout plus a fifth of it (2 s at most) after its last progress.
+         * Default 60 s ({@link ServerSpec#DEFAULT_SEND_TIMEOUT}); {@link Duration#ZERO} turns it off; otherwise at
+         * least 10 ms: a negative or shorter value is refused by {@link #bind}.
+         */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = Objects.requireNonNull(timeout,
+                    "'sendTimeout' is null: use Duration.ZERO to turn the send timeout off");
+            return this;
+        }
+
         /** Validates the settings, binds and starts accepting. */
         public ProtocolServer bind(InetSocketAddress address) throws IOException {
-            ServerSpec spec = new ServerSpec(address, model, threads, handlers, options, backlog, stallWatch);
+            ServerSpec spec = new ServerSpec(address, model, threads, handlers, options, backlog, stallWatch,
+                    sendTimeout);
             return ProtocolLookups.get().startServer(engine == null ? Engines.best() : engine, spec);
         }
 

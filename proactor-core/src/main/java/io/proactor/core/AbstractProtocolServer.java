@@ -1,6 +1,7 @@
 package io.proactor.core;
 
 import io.proactor.Engine;
+import io.proactor.ProactorMetrics;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ServerSpec;
@@ -12,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What every engine's {@link ProtocolServer} keeps the same way: its spec, the connections it serves (each
- * removes itself when it closes), the address it listens on, and the flag that turns new connections away
- * once {@code close} began. {@link LoopProtocolServer} adds what the loop-based engines share.
+ * removes itself when it closes), its send timeout, the address it listens on, and the flag that turns new
+ * connections away once {@code close} began. {@link LoopProtocolServer} adds what the loop-based engines share.
  *
  * <p><b>Threading.</b> Any thread may call any method.
  */
@@ -22,12 +23,15 @@ public abstract class AbstractProtocolServer implements ProtocolServer {
     protected final Engine engine;
     protected final ServerSpec spec;
     protected final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** The send timeout its connections are watched by (see {@link SendTimeouts}), and its count. */
+    protected final SendTimeouts sendTimeouts;
     protected volatile boolean closing;
     private volatile InetSocketAddress localAddress;
 
     protected AbstractProtocolServer(Engine engine, ServerSpec spec) {
         this.engine = engine;
         this.spec = spec;
+        this.sendTimeouts = new SendTimeouts(spec.sendTimeout());
     }
 
     /** How many event loops the threading model asks for. */
@@ -78,6 +82,12 @@ public abstract class AbstractProtocolServer implements ProtocolServer {
     @Override
     public final int connectionCount() {
         return connections.size();
+    }
+
+    /** A server without event loops reports its send timeouts only. */
+    @Override
+    public ProactorMetrics metrics() {
+        return ProactorMetrics.notAvailable(engine.name()).withSendTimeouts(sendTimeouts.expired());
     }
 
     @Override

@@ -19,6 +19,7 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
     private final CompletionHandler<Long, Void> written = new CompletionHandler<>() {
         @Override
         public void completed(Long n, Void unused) {
+            connection.sendProgressed();
             writeBatch();
         }
 

@@ -43,6 +43,7 @@ final class DirectIoFileSend extends ProactorFileSend {
         @Override
         public void completed(Integer n, ByteBuffer buffer) {
             sent += n;
+            connection.sendProgressed();
             if (buffer.hasRemaining()) {
                 connection.socket.write(buffer, buffer, this);
                 return;

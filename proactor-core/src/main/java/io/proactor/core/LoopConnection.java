@@ -46,6 +46,8 @@ public abstract class LoopConnection extends AbstractConnection {
     private boolean outputShut;
     private boolean inCallback;   // a handler callback runs on the loop: flushes wait for its end
     private boolean flushPending; // something was queued during that callback
+    /** The server's send timeout, or {@code null} (a client's connection): see {@link #watchSends}. */
+    private SendTimeouts sendTimeouts;
 
     protected LoopConnection(EventLoop loop, ProtocolHandler handler, Executor callbacks, ConnectionOptions options,
                              SocketAddress local, SocketAddress remote, Runnable onClosed) {
@@ -89,10 +91,21 @@ public abstract class LoopConnection extends AbstractConnection {
     // ---- opening ----
 
     /**
+     * Has the server's send timeout watch this connection from its {@code open} to its close; before
+     * {@code open}, on the thread that hands the connection to its loop.
+     */
+    public final void watchSends(SendTimeouts timeouts) {
+        this.sendTimeouts = timeouts;
+    }
+
+    /**
      * Delivers {@code onOpen}, then runs {@code then} on the loop; {@code opened} (may be null) completes after
      * {@code onOpen} returned, or fails with what it threw (the connection is then aborted). Loop only.
      */
     protected final void open(CompletableFuture<Connection> opened, Runnable then) {
+        if (sendTimeouts != null && !closed) {
+            sendTimeouts.watch(this, loop);
+        }
         callback(() -> {
             try {
                 handler.onOpen(this);
@@ -180,6 +193,12 @@ public abstract class LoopConnection extends AbstractConnection {
         });
     }
 
+    /** Output is queued, or a send of it is in flight. Loop only. */
+    @Override
+    protected final boolean sendPending() {
+        return writing || !output.isEmpty();
+    }
+
     /** Sent bytes left the queue: reading resumes once no more than the low-water mark is queued. Loop only. */
     protected final void resumeReadingIfDrained() {
         if (readPaused && queuedBytes <= options.lowWaterMark()) {
@@ -264,6 +283,9 @@ public abstract class LoopConnection extends AbstractConnection {
         }
         closed = true;
         markClosed();
+        if (sendTimeouts != null) {
+            sendTimeouts.unwatch(this, loop);
+        }
         closeTransport();
         if (!writing) {
             releaseOutput();

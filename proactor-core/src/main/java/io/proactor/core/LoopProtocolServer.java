@@ -46,7 +46,8 @@ public abstract class LoopProtocolServer extends AbstractProtocolServer {
     public final ProactorMetrics metrics() {
         ProactorMetrics sum = ProactorMetrics.sum("server-" + engine().name(),
                 loops().stream().map(EventLoop::metrics).toList());
-        return sum.withStalls(watchdog.isOn() ? watchdog.stallsReported() : ProactorMetrics.NOT_AVAILABLE);
+        return sum.withStalls(watchdog.isOn() ? watchdog.stallsReported() : ProactorMetrics.NOT_AVAILABLE)
+                .withSendTimeouts(sendTimeouts.expired());
     }
 
     /** Closes the listeners, the connections and the loops, and waits for the loops to end. */

@@ -218,6 +218,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         @Override
         public void completed(Long written, Void unused) {
             writing = false;
+            sendProgressed();
             chunksSent(written);
             if (closed) {
                 releaseOutput();

@@ -146,6 +146,7 @@ final class ProactorProtocolServer extends LoopProtocolServer {
             socket.close();
             return;
         }
+        self[0].watchSends(sendTimeouts);
         connections.add(self[0]);
         if (closing) {
             self[0].abort(null);

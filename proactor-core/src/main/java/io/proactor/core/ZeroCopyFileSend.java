@@ -7,11 +7,23 @@ import java.nio.file.Path;
 
 /**
  * Page cache to socket through the engine's zero-copy transfer. The chunks queued just before the file go
- * with it as the transfer's headers, so that the engine can send a response head and a small file together.
+ * with the first transfer as its headers, so that the engine can send a response head and a small file
+ * together.
+ *
+ * <p>A file larger than {@link #PIECE} goes in transfers of that size, one after the other: each completed
+ * piece is send progress the connection sees ({@link AbstractConnection#sendProgressed}), so a large file to
+ * a slow reader that keeps reading does not look stalled to the send timeout, whatever the engine does
+ * inside one transfer (io_uring splices 64 KiB at a time, nio2 copies through a buffer). One more completion
+ * per 256 KiB costs nothing next to moving the 256 KiB.
  */
 final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandler<Long, Void> {
 
+    static final long PIECE = 256 * 1024;
+
+    private AsyncFile opened;
     private long headerBytes;
+    private long sent;
+    private long asked;
 
     ZeroCopyFileSend(ProactorConnection connection, Path path, long position, long count) {
         super(connection, path, position, count);
@@ -19,9 +31,11 @@ final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandl
 
     @Override
     void send(AsyncFile opened) {
+        this.opened = opened;
+        asked = Math.min(PIECE, count);
         int headers = connection.chunksInFlight;
         if (headers == 0) {
-            connection.socket.transferFrom(opened, position, count, null, this);
+            connection.socket.transferFrom(opened, position, asked, null, this);
             return;
         }
         ByteBuffer[] gather = connection.gather();
@@ -29,15 +43,24 @@ final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandl
         for (int i = 0; i < headers; i++) {
             headerBytes += gather[i].remaining();
         }
-        connection.socket.transferFrom(gather, 0, headers, opened, position, count, null, this);
+        connection.socket.transferFrom(gather, 0, headers, opened, position, asked, null, this);
     }
 
     @Override
-    public void completed(Long sent, Void unused) {
+    public void completed(Long piece, Void unused) {
+        connection.sendProgressed();
         if (connection.chunksInFlight > 0) {
             connection.chunksSent(headerBytes);
         }
-        finish(sent < count ? endedEarly(sent) : null);
+        sent += piece;
+        if (piece < asked) {
+            finish(endedEarly(sent));
+        } else if (sent == count || connection.closed) {
+            finish(null);
+        } else {
+            asked = Math.min(PIECE, count - sent);
+            connection.socket.transferFrom(opened, position + sent, asked, null, this);
+        }
     }
 
     @Override

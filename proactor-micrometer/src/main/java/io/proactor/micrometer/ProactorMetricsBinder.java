@@ -38,7 +38,8 @@ import java.util.function.ToLongFunction;
  *   <li>{@code proactor.loop.lag} (a function timer over the sampled lags: count and total time) and
  *       {@code proactor.loop.lag.max} (a time gauge);</li>
  *   <li>{@code proactor.buffers.exhausted}, {@code proactor.completion.queue.overflows},
- *       {@code proactor.ring.enters} and {@code proactor.stalls} (function counters).</li>
+ *       {@code proactor.ring.enters}, {@code proactor.stalls} and {@code proactor.send.timeouts} (function
+ *       counters).</li>
  * </ul>
  * A figure that is {@linkplain ProactorMetrics#NOT_AVAILABLE not available} when {@link #bindTo} runs (e.g.
  * buffer exhaustions on nio2, operations on the reactor, io_uring enters everywhere) gets no meter at all,
@@ -95,6 +96,8 @@ public final class ProactorMetricsBinder implements MeterBinder {
                 ProactorMetrics::completionQueueOverflows);
         counter(registry, now, "proactor.ring.enters", "io_uring_enter calls", ProactorMetrics::ringEnters);
         counter(registry, now, "proactor.stalls", "stalls the watchdog reported", ProactorMetrics::stalls);
+        counter(registry, now, "proactor.send.timeouts", "connections closed by the send timeout",
+                ProactorMetrics::sendTimeouts);
         if (now.taskQueueDepth() >= 0) {
             Gauge.builder("proactor.tasks.queued", metrics, gauge(ProactorMetrics::taskQueueDepth))
                     .description("tasks waiting for the loop").tags(tags).register(registry);

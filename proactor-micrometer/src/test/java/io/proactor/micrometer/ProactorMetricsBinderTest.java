@@ -60,6 +60,7 @@ class ProactorMetricsBinderTest {
             assertNull(registry.find("proactor.buffers.exhausted").meter());
             assertNull(registry.find("proactor.ring.enters").meter());
             assertNull(registry.find("proactor.stalls").meter(), "no watchdog watches a plain group");
+            assertNull(registry.find("proactor.send.timeouts").meter(), "a plain group serves no connections");
         }
     }
 
@@ -70,6 +71,7 @@ class ProactorMetricsBinderTest {
                 .handler(() -> (c, data) -> c.write(data)).bind(0)) {
             ProactorMetricsBinder.of(server).bindTo(registry);
             assertEquals(0.0, registry.get("proactor.stalls").tag("engine", "reactor").functionCounter().count());
+            assertEquals(0.0, registry.get("proactor.send.timeouts").tag("engine", "reactor").functionCounter().count());
             assertNull(registry.find("proactor.operations.submitted").meter(), "the reactor starts no operations");
             TestSupport.eventually(() -> registry.get("proactor.tasks.executed").functionCounter().count() >= 1,
                     "the watchdog's heartbeat ran");

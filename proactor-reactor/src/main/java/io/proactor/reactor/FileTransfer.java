@@ -18,6 +18,11 @@ final class FileTransfer {
 
     /** What a blocking sender writes through a buffer when {@code sendfile} finds the send buffer full. */
     private static final int PIECE = 64 * 1024;
+    /**
+     * The most a blocking sender asks one {@code sendfile} for: on a blocking socket (platform threads) it returns
+     * only once it sent all it was asked, and the send timeout must see progress before the end of a large file.
+     */
+    private static final long BLOCKING_SENDFILE = 256 * 1024;
 
     private final Path path;
     private final long position;
@@ -31,15 +36,24 @@ final class FileTransfer {
         this.count = count;
     }
 
-    /** Sends what the socket takes; {@code true} once all {@code count} bytes went out (the file is closed then). */
-    boolean transfer(SocketChannel socket) throws IOException {
+    /**
+     * Sends what the socket takes, running {@code progressed} after each send that moved bytes; {@code true} once
+     * all {@code count} bytes went out (the file is closed then).
+     */
+    boolean transfer(SocketChannel socket, Runnable progressed) throws IOException {
+        return transfer(socket, Long.MAX_VALUE, progressed);
+    }
+
+    /** {@link #transfer(SocketChannel, Runnable)}, asking one {@code sendfile} for at most {@code perCall} bytes. */
+    private boolean transfer(SocketChannel socket, long perCall, Runnable progressed) throws IOException {
         if (file == null) {
             file = FileChannel.open(path, StandardOpenOption.READ);
         }
         while (sent < count) {
-            long n = file.transferTo(position + sent, count - sent, socket);
+            long n = file.transferTo(position + sent, Math.min(perCall, count - sent), socket);
             if (n > 0) {
                 sent += n;
+                progressed.run();
             } else if (position + sent >= file.size()) {
                 throw endedEarly();
             } else {
@@ -53,12 +67,13 @@ final class FileTransfer {
     /**
      * Sends it all from a virtual thread. Its socket is non-blocking underneath, so {@code sendfile} returns 0
      * when the send buffer is full instead of blocking; the next piece then goes through a buffer with a
-     * parking {@code write}, rather than spinning until the peer reads.
+     * parking {@code write}, rather than spinning until the peer reads. {@code progressed} runs after each
+     * send that moved bytes.
      */
-    void transferAll(SocketChannel socket) throws IOException {
+    void transferAll(SocketChannel socket, Runnable progressed) throws IOException {
         try {
             ByteBuffer piece = null;
-            while (!transfer(socket)) {
+            while (!transfer(socket, BLOCKING_SENDFILE, progressed)) {
                 if (piece == null) {
                     piece = ByteBuffer.allocate(PIECE);
                 }
@@ -70,6 +85,7 @@ final class FileTransfer {
                 piece.flip();
                 while (piece.hasRemaining()) {
                     socket.write(piece); // parks this virtual thread until the socket has room
+                    progressed.run();
                 }
                 sent += n;
             }

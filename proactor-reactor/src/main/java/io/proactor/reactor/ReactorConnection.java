@@ -36,6 +36,7 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
     private final ReactorLoop reactor;
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private final Runnable workerRead = this::workerRead;
+    private final Runnable progressed = this::sendProgressed;
     private SelectionKey key;
     private int interest;
     private ByteBuffer workerBuffer;
@@ -207,7 +208,7 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
             Object head;
             while ((head = output.peekFirst()) != null) {
                 if (head instanceof FileTransfer send) {
-                    if (!send.transfer(channel)) {
+                    if (!send.transfer(channel, progressed)) {
                         break;
                     }
                     output.pollFirst();
@@ -244,6 +245,9 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
             Arrays.fill(gather, 0, n, null);
         }
         queuedBytes -= written;
+        if (written > 0) {
+            sendProgressed();
+        }
         Object head;
         while ((head = output.peekFirst()) instanceof ByteBuffer b && !b.hasRemaining()) {
             output.pollFirst();

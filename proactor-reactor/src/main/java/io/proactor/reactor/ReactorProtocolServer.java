@@ -182,6 +182,7 @@ final class ReactorProtocolServer extends LoopProtocolServer {
             closeQuietly(channel);
             return;
         }
+        self[0].watchSends(sendTimeouts);
         connections.add(self[0]);
         try {
             self[0].start(null, null);

@@ -36,6 +36,11 @@ final class VirtualThreadConnection extends AbstractConnection {
 
     /** Queue item: send FIN. */
     private static final Object SHUTDOWN = new Object();
+    /**
+     * The most one {@code write} call is given: a blocking write on a platform thread returns only once the
+     * kernel took all of it, and the send timeout sees progress per call.
+     */
+    private static final int WRITE_PIECE = 64 * 1024;
 
     private final SocketChannel channel;
     private final VirtualThreadGroup threads;
@@ -55,6 +60,7 @@ final class VirtualThreadConnection extends AbstractConnection {
     private Throwable closeCause;
     private ByteBuffer readBuffer;
     private final Runnable deliverRead = this::deliverRead;
+    private final Runnable progressed = this::sendProgressed;
 
     VirtualThreadConnection(SocketChannel channel, ProtocolHandler handler, ConnectionOptions options,
                             VirtualThreadGroup threads, String name, Runnable onClosed) throws IOException {
@@ -187,7 +193,10 @@ final class VirtualThreadConnection extends AbstractConnection {
                     lock.unlock();
                 }
                 if (item instanceof ByteBuffer data) {
-                    int n = channel.write(data);
+                    int n = writePiece(data);
+                    if (n > 0) {
+                        sendProgressed();
+                    }
                     lock.lock();
                     try {
                         queued -= n;
@@ -203,7 +212,7 @@ final class VirtualThreadConnection extends AbstractConnection {
                     if (item == SHUTDOWN) {
                         channel.shutdownOutput();
                     } else {
-                        ((FileTransfer) item).transferAll(channel);
+                        ((FileTransfer) item).transferAll(channel, progressed);
                     }
                     lock.lock();
                     try {
@@ -215,6 +224,30 @@ final class VirtualThreadConnection extends AbstractConnection {
             }
         } catch (IOException | RuntimeException e) {
             abort(e);
+        }
+    }
+
+    /** Writes at most {@link #WRITE_PIECE} bytes of {@code data}; on the writer thread. */
+    private int writePiece(ByteBuffer data) throws IOException {
+        int limit = data.limit();
+        if (data.remaining() > WRITE_PIECE) {
+            data.limit(data.position() + WRITE_PIECE);
+        }
+        try {
+            return channel.write(data);
+        } finally {
+            data.limit(limit);
+        }
+    }
+
+    /** Output is queued, or the writer is sending it (it stays queued until sent). Any thread. */
+    @Override
+    protected boolean sendPending() {
+        lock.lock();
+        try {
+            return !output.isEmpty();
+        } finally {
+            lock.unlock();
         }
     }
 

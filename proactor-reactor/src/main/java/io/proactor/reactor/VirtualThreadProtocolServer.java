@@ -15,7 +15,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,8 @@ final class VirtualThreadProtocolServer extends AbstractProtocolServer {
     private final VirtualThreadGroup threads;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
+    /** Counted down by {@link #close}: the send-timeout sweeper ends. */
+    private final CountDownLatch stopSweeping = new CountDownLatch(1);
 
     private VirtualThreadProtocolServer(Engine engine, ServerSpec spec, boolean virtual) {
         super(engine, spec);
@@ -73,6 +77,20 @@ final class VirtualThreadProtocolServer extends AbstractProtocolServer {
         for (int i = 0; i < listeners.size(); i++) {
             ServerSocketChannel listener = listeners.get(i);
             threads.start(prefix + "-accept-" + i, () -> acceptLoop(listener));
+        }
+        if (sendTimeouts.isOn()) {
+            threads.start(prefix + "-send-timeouts", this::sweepSends);
+        }
+    }
+
+    /** The send timeout's sweeper: there is no loop whose timer could sweep, so a thread of its own does. */
+    private void sweepSends() {
+        try {
+            while (!stopSweeping.await(sendTimeouts.periodNanos(), TimeUnit.NANOSECONDS)) {
+                sendTimeouts.sweep(connections);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // nothing interrupts the group's threads; ends the sweeper
         }
     }
 
@@ -130,6 +148,7 @@ final class VirtualThreadProtocolServer extends AbstractProtocolServer {
         synchronized (this) {
             closing = true;
         }
+        stopSweeping.countDown();
         listeners.forEach(ReactorProtocolServer::closeQuietly); // wakes the acceptors
         threads.awaitAll(() -> connections.forEach(c -> c.abort(null)));
     }

@@ -10,7 +10,10 @@ import io.proactor.tests.LeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A server on virtual threads has no event loop: it reports every figure as not available, not as 0. */
+/**
+ * A server on virtual threads has no event loop: it reports every loop figure as not available, not as 0; it
+ * counts its send timeouts like every server.
+ */
 class VirtualThreadMetricsTest {
 
     @RegisterExtension
@@ -28,6 +31,7 @@ class VirtualThreadMetricsTest {
                 m.lagSamples(), m.lagNanosTotal(), m.lagNanosMax(), m.stalls(), m.submitted()}) {
                 assertEquals(ProactorMetrics.NOT_AVAILABLE, figure, m.toString());
             }
+            assertEquals(0, m.sendTimeouts(), "counted by the server itself");
         }
     }
 }

@@ -18,8 +18,8 @@ public final class ServeCommand {
     static final String USAGE = """
             usage: proactor serve DIR [--port N] [--host ADDRESS] [--engine NAME] [--model MODEL] [--threads N]
                                       [--directio-threshold SIZE] [--copy-threshold SIZE] [--header-timeout T]
-                                      [--idle-timeout T] [--max-connections N] [--backlog N] [--access-log]
-                                      [--status SECONDS]
+                                      [--idle-timeout T] [--send-timeout SECONDS] [--max-connections N]
+                                      [--backlog N] [--access-log] [--status SECONDS]
 
               DIR                   the directory to serve (GET and HEAD; a directory is served from its
                                     index.html, never listed; symbolic links leading outside DIR are refused)
@@ -37,6 +37,9 @@ public final class ServeCommand {
                                     0: always zero-copy; reactor engines always use zero-copy)
               --header-timeout      time for a request head to arrive from its first byte (default 10s)
               --idle-timeout        time a keep-alive connection may wait for its next request (default 60s)
+              --send-timeout        seconds a response may make no progress, the client having stopped reading,
+                                    before its connection is closed (nginx's send_timeout; default 60; 0: never;
+                                    at most 86400); counted as "send timeouts" in the status line
               --max-connections     connections served at once; more are answered 503 (default 10000)
               --backlog             connections the kernel may complete and queue before the server accepts
                                     them (default: the kernel's limit, net.core.somaxconn, 4096 on current
@@ -45,9 +48,13 @@ public final class ServeCommand {
               --access-log          log one line per request (SLF4J logger io.proactor.http.access)
               --status              print a status line to stderr every SECONDS (1 to 3600): operations,
                                     loop wake-ups and events per wake-up, tasks, loop lag, receive-buffer
-                                    exhaustions, completion-queue overflows, stalls (n/a: not on this engine)
+                                    exhaustions, completion-queue overflows, stalls, send timeouts (n/a: not
+                                    on this engine)
 
             Stops cleanly on Ctrl-C.""";
+
+    /** The longest {@code --send-timeout}: a day. */
+    static final int MAX_SEND_TIMEOUT_SECONDS = 86_400;
 
     private ServeCommand() {
     }
@@ -76,8 +83,8 @@ public final class ServeCommand {
     static HttpFileServer start(String[] args, PrintStream out, PrintStream err)
             throws CommandLine.UsageException, IOException {
         CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads",
-                "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "max-connections", "backlog",
-                "status"), Set.of("access-log"), 1);
+                "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "send-timeout",
+                "max-connections", "backlog", "status"), Set.of("access-log"), 1);
         if (cl.help()) {
             out.println(USAGE);
             return null;
@@ -100,7 +107,9 @@ public final class ServeCommand {
                 cl.duration("idle-timeout", HttpServerConfig.DEFAULT_IDLE_TIMEOUT),
                 cl.integer("max-connections", HttpServerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
                 cl.on("access-log"),
-                cl.backlog());
+                cl.backlog(),
+                Duration.ofSeconds(cl.integer("send-timeout", (int) HttpServerConfig.DEFAULT_SEND_TIMEOUT.toSeconds(),
+                        0, MAX_SEND_TIMEOUT_SECONDS)));
         int statusSeconds = cl.integer("status", 0, 1, 3600); // 0: not given, no status line
         Engine engine = cl.engine();
         InetSocketAddress address = new InetSocketAddress(host, port);

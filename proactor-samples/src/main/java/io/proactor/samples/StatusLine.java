@@ -55,7 +55,8 @@ final class StatusLine implements Runnable {
                 .append(" max ").append(now.lagNanosMax() >= 0 ? micros(now.lagNanosMax()) : "n/a");
         line.append(" | buffer exhaustions ").append(figure(now.bufferExhaustions()))
                 .append(" | CQ overflows ").append(figure(now.completionQueueOverflows()))
-                .append(" | stalls ").append(figure(now.stalls()));
+                .append(" | stalls ").append(figure(now.stalls()))
+                .append(" | send timeouts ").append(figure(now.sendTimeouts()));
         return line.toString();
     }
 

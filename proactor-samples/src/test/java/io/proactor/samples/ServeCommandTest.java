@@ -68,8 +68,21 @@ class ServeCommandTest {
     void withoutTheFlagTheServerListensWithTheKernelsSomaxconn() throws Exception {
         try (HttpFileServer server = ServeCommand.start(new String[] {dir.toString(), "--port", "0"}, out)) {
             assertEquals(0, server.config().backlog(), "not given: the default");
+            assertEquals(Duration.ofSeconds(60), server.config().sendTimeout(), "not given: nginx's default");
             assertEquals(List.of(ListenBacklog.defaultBacklog()),
                     TestSupport.listenBacklogs(server.localAddress().getPort()));
+        }
+    }
+
+    @Test
+    void sendTimeoutSetsTheServersSendTimeoutAndZeroTurnsItOff() throws Exception {
+        try (HttpFileServer server = ServeCommand.start(new String[] {dir.toString(), "--port", "0",
+                "--send-timeout", "5"}, out)) {
+            assertEquals(Duration.ofSeconds(5), server.config().sendTimeout());
+        }
+        try (HttpFileServer server = ServeCommand.start(new String[] {dir.toString(), "--port", "0",
+                "--send-timeout", "0"}, out)) {
+            assertEquals(Duration.ZERO, server.config().sendTimeout());
         }
     }
 
@@ -78,6 +91,7 @@ class ServeCommandTest {
         assertNull(ServeCommand.start(new String[] {"--help"}, out));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("--directio-threshold"));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("--backlog"));
+        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("--send-timeout"));
         assertTrue(Main.USAGE.contains("serve"));
     }
 
@@ -96,7 +110,7 @@ class ServeCommandTest {
             String line = errBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("status "))
                     .findFirst().orElseThrow();
             for (String figure : List.of("connections", "ops ", "completed", "in flight", "wake-ups/s",
-                    "events each", "tasks ", "queued", "lag mean", "buffer exhaustions", "CQ overflows", "stalls 0")) {
+                    "events each", "tasks ", "queued", "lag mean", "buffer exhaustions", "CQ overflows", "stalls 0", "send timeouts 0")) {
                 assertTrue(line.contains(figure), figure + " in: " + line);
             }
             assertTrue(!line.contains("ops n/a"), "the default engine here counts operations: " + line);
@@ -109,14 +123,17 @@ class ServeCommandTest {
         String[][] cases = {
             {}, {dir.resolve("missing").toString()}, {d, "--directio-threshold", "lots"}, {d, "--idle-timeout", "10"},
             {d, "--header-timeout", "0s"}, {d, "--max-connections", "0"}, {d, "--engine", "nope"}, {d, d}, {d, "--access-log", "yes"},
-            {d, "--backlog", "0"}, {d, "--backlog", "4k"}, {d, "--status", "0"}, {d, "--status", "5s"}
+            {d, "--backlog", "0"}, {d, "--backlog", "4k"}, {d, "--status", "0"}, {d, "--status", "5s"},
+            {d, "--send-timeout", "-1"}, {d, "--send-timeout", "10s"}, {d, "--send-timeout", "86401"}
         };
         String[] expected = {
             "give the directory to serve", "is not a directory", "--directio-threshold must be a size",
             "--idle-timeout must be a positive duration", "--header-timeout must be a positive duration",
             "--max-connections must be between 1", "unknown engine 'nope'", "unexpected argument", "unexpected argument 'yes'",
             "--backlog must be between 1 and 1000000, was 0", "--backlog must be a whole number, was '4k'",
-            "--status must be between 1 and 3600, was 0", "--status must be a whole number, was '5s'"
+            "--status must be between 1 and 3600, was 0", "--status must be a whole number, was '5s'",
+            "--send-timeout must be between 0 and 86400, was -1", "--send-timeout must be a whole number, was '10s'",
+            "--send-timeout must be between 0 and 86400, was 86401"
         };
         for (int i = 0; i < cases.length; i++) {
             errBytes.reset();

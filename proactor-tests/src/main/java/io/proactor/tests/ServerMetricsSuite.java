@@ -46,6 +46,7 @@ public abstract class ServerMetricsSuite {
                 .handler(() -> (c, data) -> c.write(data)).bind(0)) {
             ProactorMetrics before = server.metrics();
             assertEquals(0, before.stalls(), "the watchdog watches the server's loops");
+            assertEquals(0, before.sendTimeouts(), "the server counts its send timeouts");
             try (Socket client = connect(server)) {
                 echo(client, 3);
                 if (engine().features().completionBased()) {

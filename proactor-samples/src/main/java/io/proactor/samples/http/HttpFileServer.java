@@ -52,7 +52,7 @@ public final class HttpFileServer implements AutoCloseable {
         this.accessLog = config.accessLog() ? LoggerFactory.getLogger(ACCESS_LOGGER) : null;
         this.timer = timer;
         this.server = ProtocolServer.builder().engine(engine).model(model).threads(threads).backlog(config.backlog())
-                .handler(() -> new HttpConnection(this)).bind(address);
+                .sendTimeout(config.sendTimeout()).handler(() -> new HttpConnection(this)).bind(address);
     }
 
     /**

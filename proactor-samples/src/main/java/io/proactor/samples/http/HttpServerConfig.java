@@ -21,15 +21,20 @@ import java.util.Objects;
  * @param backlog           listen backlog: connections the kernel may queue before the server accepts them; 0
  *                          (the default) for the kernel's limit, {@code net.core.somaxconn}
  *                          ({@code ProtocolServer.Builder.backlog})
+ * @param sendTimeout       how long a response may make no progress (the client stopped reading) before its
+ *                          connection is closed, nginx's {@code send_timeout}; {@link Duration#ZERO}: never
+ *                          ({@code ProtocolServer.Builder.sendTimeout})
  */
 public record HttpServerConfig(Path root, long directIoThreshold, long copyThreshold, Duration headerTimeout,
-                               Duration idleTimeout, int maxConnections, boolean accessLog, int backlog) {
+                               Duration idleTimeout, int maxConnections, boolean accessLog, int backlog,
+                               Duration sendTimeout) {
 
     public static final long DEFAULT_DIRECT_IO_THRESHOLD = 4L * 1024 * 1024;
     public static final long DEFAULT_COPY_THRESHOLD = 16 * 1024;
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(60);
 
     public HttpServerConfig {
         Objects.requireNonNull(root, "'root' is null: give the directory to serve");
@@ -51,45 +56,56 @@ public record HttpServerConfig(Path root, long directIoThreshold, long copyThres
         if (backlog < 0) {
             throw new IllegalArgumentException("'backlog' must be >= 0 (0: the default), was " + backlog);
         }
+        Objects.requireNonNull(sendTimeout, "'sendTimeout' is null: use Duration.ZERO for none");
+        if (sendTimeout.isNegative()) {
+            throw new IllegalArgumentException("'sendTimeout' must not be negative (zero: none), was " + sendTimeout);
+        }
     }
 
     /**
      * Defaults for serving {@code root}: 4 MiB direct-I/O threshold, 16 KiB copy threshold, 10 s header and
-     * 60 s idle timeouts, 10,000 connections, no access log, the kernel's {@code somaxconn} as listen backlog.
+     * 60 s idle timeouts, 10,000 connections, no access log, the kernel's {@code somaxconn} as listen backlog,
+     * a 60 s send timeout.
      */
     public static HttpServerConfig of(Path root) {
         return new HttpServerConfig(root, DEFAULT_DIRECT_IO_THRESHOLD, DEFAULT_COPY_THRESHOLD, DEFAULT_HEADER_TIMEOUT,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false, 0);
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false, 0, DEFAULT_SEND_TIMEOUT);
     }
 
     public HttpServerConfig withDirectIoThreshold(long bytes) {
         return new HttpServerConfig(root, bytes, copyThreshold, headerTimeout, idleTimeout, maxConnections, accessLog,
-                backlog);
+                backlog, sendTimeout);
     }
 
     public HttpServerConfig withCopyThreshold(long bytes) {
         return new HttpServerConfig(root, directIoThreshold, bytes, headerTimeout, idleTimeout, maxConnections,
-                accessLog, backlog);
+                accessLog, backlog, sendTimeout);
     }
 
     public HttpServerConfig withTimeouts(Duration header, Duration idle) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, header, idle, maxConnections, accessLog,
-                backlog);
+                backlog, sendTimeout);
     }
 
     public HttpServerConfig withMaxConnections(int n) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, n, accessLog,
-                backlog);
+                backlog, sendTimeout);
     }
 
     public HttpServerConfig withAccessLog(boolean on) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
-                on, backlog);
+                on, backlog, sendTimeout);
     }
 
     /** With listen backlog {@code n}; 0 for the kernel's {@code somaxconn}. */
     public HttpServerConfig withBacklog(int n) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
-                accessLog, n);
+                accessLog, n, sendTimeout);
+    }
+
+    /** With send timeout {@code timeout}; {@link Duration#ZERO} for none. */
+    public HttpServerConfig withSendTimeout(Duration timeout) {
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
+                accessLog, backlog, timeout);
     }
 }
