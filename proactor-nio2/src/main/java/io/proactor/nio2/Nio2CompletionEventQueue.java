@@ -28,6 +28,8 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
  */
 final class Nio2CompletionEventQueue implements CompletionEventQueue {
 
+    private static final long ALARM_SLACK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
     private final MessagePassingQueue<Runnable> completions = new MpscUnboundedArrayQueue<>(1024);
     private final MessagePassingQueue.Consumer<Runnable> dispatcher = Handlers::run;
     private final ScheduledExecutorService alarms;
@@ -37,6 +39,8 @@ final class Nio2CompletionEventQueue implements CompletionEventQueue {
     private Executor group;
     private Runnable callback;
     private ScheduledFuture<?> alarm;
+    /** When {@link #alarm} rings, by this queue's reading of the clock as it set it. */
+    private long alarmDeadline;
 
     /** @param alarms the proactor group's scheduler, for timers */
     Nio2CompletionEventQueue(ScheduledExecutorService alarms) {
@@ -67,10 +71,16 @@ final class Nio2CompletionEventQueue implements CompletionEventQueue {
         return n;
     }
 
-    /** Makes sure the loop is called back within {@code nanos}: keeps an alarm that rings sooner. */
+    /**
+     * Makes sure the loop is called back within {@code nanos}: keeps an alarm set for the same deadline or a
+     * sooner one. Each iteration asks again for the next timer, each time measured from a slightly later clock
+     * reading, so an alarm up to {@link #ALARM_SLACK_NANOS} later than asked is kept too: setting a new one
+     * takes the scheduler's lock and wakes its thread.
+     */
     private void alarmIn(long nanos) {
+        long deadline = System.nanoTime() + nanos;
         ScheduledFuture<?> current = alarm;
-        if (current != null && !current.isDone() && current.getDelay(TimeUnit.NANOSECONDS) <= nanos) {
+        if (current != null && !current.isDone() && alarmDeadline - deadline <= ALARM_SLACK_NANOS) {
             return;
         }
         if (current != null) {
@@ -78,6 +88,7 @@ final class Nio2CompletionEventQueue implements CompletionEventQueue {
         }
         try {
             alarm = alarms.schedule(wakeup, nanos, TimeUnit.NANOSECONDS);
+            alarmDeadline = deadline;
         } catch (RejectedExecutionException groupClosed) {
             alarm = null;
         }
