@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Set;
 
 /**
  * A queued file sent with {@link FileChannel#transferTo} ({@code sendfile(2)} on Linux: the bytes never enter
@@ -18,6 +21,9 @@ final class FileTransfer {
 
     /** What a blocking sender writes through a buffer when {@code sendfile} finds the send buffer full. */
     private static final int PIECE = 64 * 1024;
+    /** Given as a set: the varargs form of {@code FileChannel.open} builds a new HashSet of them per file. */
+    private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
+    private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
 
     private final Path path;
     private final long position;
@@ -34,7 +40,7 @@ final class FileTransfer {
     /** Sends what the socket takes; {@code true} once all {@code count} bytes went out (the file is closed then). */
     boolean transfer(SocketChannel socket) throws IOException {
         if (file == null) {
-            file = FileChannel.open(path, StandardOpenOption.READ);
+            file = FileChannel.open(path, READ, NO_ATTRIBUTES);
         }
         while (sent < count) {
             long n = file.transferTo(position + sent, count - sent, socket);
