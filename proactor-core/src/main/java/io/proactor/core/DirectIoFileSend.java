@@ -16,6 +16,7 @@ import java.util.Set;
  */
 final class DirectIoFileSend extends ProactorFileSend {
 
+    private static final Set<OpenOption> READ_DIRECT = Set.of(StandardOpenOption.READ, ProactorOpenOption.DIRECT);
     static final int ALIGNMENT = 4096;
     static final int BLOCK = 256 * 1024;
     private final ByteBuffer[] buffers = new ByteBuffer[2];
@@ -66,7 +67,7 @@ final class DirectIoFileSend extends ProactorFileSend {
 
     @Override
     Set<? extends OpenOption> openOptions() {
-        return Set.of(StandardOpenOption.READ, ProactorOpenOption.DIRECT);
+        return READ_DIRECT;
     }
 
     @Override

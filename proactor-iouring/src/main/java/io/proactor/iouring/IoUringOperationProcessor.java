@@ -12,8 +12,6 @@ import io.proactor.core.EngineCounters;
 import io.proactor.core.ProactorLoop;
 import io.proactor.spi.AsynchronousOperationProcessor;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -49,6 +47,7 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
     private final RingHandle handle;
     /** Opens not in flight, most recently used first. */
     private final ArrayDeque<OpenOperation> idleOpens = new ArrayDeque<>();
+    private boolean closed;
 
     IoUringOperationProcessor(ProactorLoop loop, IoUringCompletionEventQueue ring, ProactorGroupConfig config) {
         this.loop = loop;
@@ -108,16 +107,21 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
                              CompletionHandler<AsyncFile, ? super A> handler) {
         int flags = openFlags(options);
         boolean direct = options.contains(ProactorOpenOption.DIRECT);
-        byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer pathMemory = ByteBuffer.allocateDirect(name.length + 1).put(name).put((byte) 0);
         CompletionHandler<AsyncFile, Object> h = (CompletionHandler<AsyncFile, Object>) handler;
-        loop.runOnLoop(() -> {
-            OpenOperation open = idleOpens.poll();
-            if (open == null) {
-                open = new OpenOperation(this, handle, loop);
-            }
-            open.start(path, pathMemory, flags, CREATE_MODE, direct, h, attachment);
-        });
+        if (loop.inLoop()) {
+            startOpen(path, flags, direct, h, attachment); // no task to allocate: a file server opens per request
+        } else {
+            loop.execute(() -> startOpen(path, flags, direct, h, attachment));
+        }
+    }
+
+    private void startOpen(Path path, int flags, boolean direct, CompletionHandler<AsyncFile, Object> h,
+                           Object attachment) {
+        OpenOperation open = idleOpens.poll();
+        if (open == null) {
+            open = new OpenOperation(this, handle, loop);
+        }
+        open.start(path, flags, CREATE_MODE, direct, h, attachment);
     }
 
     private static int openFlags(Set<? extends OpenOption> options) {
@@ -146,13 +150,25 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
         return flags;
     }
 
-    /** Puts {@code open} back in the pool; by {@link OpenOperation} when it is done. */
+    /**
+     * Puts {@code open} back in the pool; by {@link OpenOperation} when it is done. Once closed, the operation
+     * drops its path memory instead (it stays attached to the handle, which would keep the memory reachable).
+     */
     void idle(OpenOperation open) {
-        idleOpens.push(open);
+        if (closed) {
+            open.dropPathMemory();
+        } else {
+            idleOpens.push(open);
+        }
     }
 
     @Override
     public void close() {
+        closed = true;
+        for (OpenOperation open : idleOpens) {
+            open.dropPathMemory();
+        }
+        idleOpens.clear();
         if (buffers != null) {
             buffers.close();
         }

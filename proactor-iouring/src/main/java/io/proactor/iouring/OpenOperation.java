@@ -6,6 +6,7 @@ import io.proactor.CompletionHandler;
 import io.proactor.core.Handlers;
 import io.proactor.core.ProactorLoop;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ShutdownChannelGroupException;
 import java.nio.file.Path;
 
@@ -19,7 +20,10 @@ final class OpenOperation extends RingOperation {
     private final IoUringOperationProcessor processor;
     private final ProactorLoop loop;
     private Path path;
-    private ByteBuffer pathMemory; // the NUL-terminated path the kernel reads: reachable until the CQE
+    // The NUL-terminated path the kernel reads, reused by every open of this operation: it is only rewritten
+    // once the operation is back in the pool, after its CQE. Grown when a longer path comes; dropped (null) when
+    // the proactor closes.
+    private ByteBuffer pathMemory;
     private boolean direct;
     private CompletionHandler<AsyncFile, Object> handler;
     private Object attachment;
@@ -30,10 +34,11 @@ final class OpenOperation extends RingOperation {
         this.loop = loop;
     }
 
-    void start(Path path, ByteBuffer pathMemory, int flags, int mode, boolean direct,
-               CompletionHandler<AsyncFile, Object> h, Object attachment) {
+    /** Loop thread. */
+    void start(Path path, int flags, int mode, boolean direct, CompletionHandler<AsyncFile, Object> h,
+               Object attachment) {
         this.path = path;
-        this.pathMemory = pathMemory;
+        putPath(path.toString());
         this.direct = direct;
         this.handler = h;
         this.attachment = attachment;
@@ -57,10 +62,37 @@ final class OpenOperation extends RingOperation {
         }
     }
 
-    /** Drops the operation's state and puts it back in the proactor's pool. */
+    /** {@code name} in UTF-8 and a NUL into {@link #pathMemory}: ASCII without allocating, other names encoded. */
+    private void putPath(String name) {
+        int n = name.length();
+        boolean ascii = true;
+        for (int i = 0; i < n && ascii; i++) {
+            ascii = name.charAt(i) < 0x80;
+        }
+        byte[] utf8 = ascii ? null : name.getBytes(StandardCharsets.UTF_8);
+        int length = ascii ? n : utf8.length;
+        if (pathMemory == null || pathMemory.capacity() < length + 1) {
+            pathMemory = ByteBuffer.allocateDirect(Math.max(256, Integer.highestOneBit(length + 1) << 1));
+        }
+        pathMemory.clear();
+        if (ascii) {
+            for (int i = 0; i < n; i++) {
+                pathMemory.put((byte) name.charAt(i));
+            }
+        } else {
+            pathMemory.put(utf8);
+        }
+        pathMemory.put((byte) 0);
+    }
+
+    /** Lets the path memory go, to the collector: the proactor closed. */
+    void dropPathMemory() {
+        pathMemory = null;
+    }
+
+    /** Drops the operation's state (the path memory stays, for the next open) and puts it back in the pool. */
     private void finish() {
         path = null;
-        pathMemory = null;
         handler = null;
         attachment = null;
         processor.idle(this);

@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Set;
 
 /**
  * A queued file sent with {@link FileChannel#transferTo} ({@code sendfile(2)} on Linux: the bytes never enter
@@ -23,6 +26,9 @@ final class FileTransfer {
      * only once it sent all it was asked, and the send timeout must see progress before the end of a large file.
      */
     private static final long BLOCKING_SENDFILE = 256 * 1024;
+    /** Given as a set: the varargs form of {@code FileChannel.open} builds a new HashSet of them per file. */
+    private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
+    private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
 
     private final Path path;
     private final long position;
@@ -47,7 +53,7 @@ final class FileTransfer {
     /** {@link #transfer(SocketChannel, Runnable)}, asking one {@code sendfile} for at most {@code perCall} bytes. */
     private boolean transfer(SocketChannel socket, long perCall, Runnable progressed) throws IOException {
         if (file == null) {
-            file = FileChannel.open(path, StandardOpenOption.READ);
+            file = FileChannel.open(path, READ, NO_ATTRIBUTES);
         }
         while (sent < count) {
             long n = file.transferTo(position + sent, Math.min(perCall, count - sent), socket);

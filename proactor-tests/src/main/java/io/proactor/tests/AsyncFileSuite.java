@@ -114,6 +114,52 @@ public abstract class AsyncFileSuite {
         assertInstanceOf(NoSuchFileException.class, failure);
     }
 
+    /**
+     * Opens one after another, from another thread and from the proactor's own, files whose paths are short,
+     * long (beyond 512 bytes) and not ASCII, in an order where a short path follows a long one: each read must
+     * give that file's own bytes (an engine that reuses memory for the path must end each one where it ends).
+     */
+    @Test
+    void opensEachFileByItsOwnPathWhateverItsLengthAndCharacters() throws Throwable {
+        Path deep = dir;
+        for (int i = 0; i < 4; i++) {
+            deep = Files.createDirectories(deep.resolve(String.valueOf((char) ('a' + i)).repeat(150)));
+        }
+        // a name beyond ASCII only where the JDK itself writes file names in UTF-8 (not under the C locale)
+        String other = "UTF-8".equals(System.getProperty("sun.jnu.encoding")) ? "\u00e9t\u00e9-\u6587\u4ef6.bin" : "u.bin";
+        Path[] paths = {
+            dir.resolve("s.bin"), deep.resolve("long.bin"), dir.resolve("s.bin"), dir.resolve(other),
+            dir.resolve("t.bin"), deep.resolve("long.bin")
+        };
+        for (int i = 0; i < paths.length; i++) {
+            Files.write(paths[i], paths[i].toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        io.proactor.Proactor proactor = group.next();
+        for (int round = 0; round < 2; round++) {
+            for (Path path : paths) {
+                CompletableFuture<AsyncFile> opened = new CompletableFuture<>();
+                if (round == 0) {
+                    opened = proactor.openFile(path);
+                } else {
+                    CompletableFuture<AsyncFile> f = opened;
+                    proactor.execute(() -> proactor.openFile(path).whenComplete((file, e) -> {
+                        if (e != null) {
+                            f.completeExceptionally(e);
+                        } else {
+                            f.complete(file);
+                        }
+                    }));
+                }
+                byte[] expected = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                try (AsyncFile file = await(opened)) {
+                    ByteBuffer content = ByteBuffer.allocate(expected.length + 1);
+                    assertEquals(expected.length, await(file.read(content, 0)), path.toString());
+                    assertBytesEqual(expected, content.flip());
+                }
+            }
+        }
+    }
+
     @Test
     void operationsOnAClosedFileFail() throws Throwable {
         Path path = dir.resolve("closed.bin");

@@ -4,7 +4,10 @@ import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolHandler;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A response head is written with {@code Connection.write}; the body follows with {@code Connection.sendFile}:
  * copied into the response up to the copy threshold, zero-copy above it, {@code O_DIRECT} reads at or above the
  * direct-I/O threshold.
+ *
+ * <p><b>Allocation.</b> A request for a file, asked for again, is answered without allocating in this class, the
+ * parser, the resolver or the response head: the request is read in place ({@link HttpRequestView}), the head is
+ * built in a reused buffer, dates and the entity tag are written as bytes. What remains is what reading the file's
+ * attributes allocates; error responses, ranges and the access log allocate as they need.
  *
  * <p><b>Closing.</b> When a response ends the connection (the client asked, HTTP/1.0, or the request could
  * not be parsed), the server shuts down its output after the response and reads and drops whatever else
@@ -29,6 +37,8 @@ final class HttpConnection implements ProtocolHandler {
 
     private static final Set<String> OTHER_KNOWN_METHODS =
             Set.of("POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+    private static final byte[] ROOT_PATH = {'/'};
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private enum Phase {
         /** Waiting for the first byte of a request (keep-alive): the idle timeout runs. */
@@ -42,6 +52,13 @@ final class HttpConnection implements ProtocolHandler {
     private final HttpFileServer server;
     private final HttpRequestParser parser = new HttpRequestParser();
     private final HttpResponseHead head = new HttpResponseHead();
+    private final HttpPathResolver.Target target = new HttpPathResolver.Target();
+    private final byte[] etag = new byte[2 + 16 + 1 + 16 + 1]; // '"' hex '-' hex '"'
+    private int etagLength;
+    private Path typedFile;
+    private String mediaType;
+    private final long idleTimeoutNanos;
+    private final long headerTimeoutNanos;
     private final AtomicBoolean expiryQueued = new AtomicBoolean();
     private volatile Connection connection;
     private volatile long deadline; // System.nanoTime() at which the phase's timeout expires
@@ -49,6 +66,8 @@ final class HttpConnection implements ProtocolHandler {
 
     HttpConnection(HttpFileServer server) {
         this.server = server;
+        this.idleTimeoutNanos = server.config.idleTimeout().toNanos();
+        this.headerTimeoutNanos = server.config.headerTimeout().toNanos();
     }
 
     Connection connection() {
@@ -62,33 +81,31 @@ final class HttpConnection implements ProtocolHandler {
             shortResponse(null, 503, false, "Retry-After", "1");
             return;
         }
-        arm(Phase.IDLE, server.config.idleTimeout().toNanos());
+        arm(Phase.IDLE, idleTimeoutNanos);
     }
 
     @Override
     public void onRead(Connection c, ByteBuffer data) {
         boolean answered = false;
         while (phase != Phase.CLOSING) {
-            HttpRequest request;
             try {
-                request = parser.parse(data);
+                if (!parser.next(data)) {
+                    break;
+                }
             } catch (HttpParseException e) {
                 shortResponse(null, e.status(), false, null, null);
                 break;
             }
-            if (request == null) {
-                break;
-            }
             answered = true;
-            answer(request);
+            answer(parser.view());
         }
         if (phase == Phase.CLOSING) {
             data.position(data.limit());
         } else if (!parser.inProgress()) {
-            arm(Phase.IDLE, server.config.idleTimeout().toNanos());
+            arm(Phase.IDLE, idleTimeoutNanos);
         } else if (phase == Phase.IDLE || answered) {
             // the header timeout counts from a request's first byte: trickling bytes do not extend it
-            arm(Phase.REQUEST, server.config.headerTimeout().toNanos());
+            arm(Phase.REQUEST, headerTimeoutNanos);
         }
     }
 
@@ -124,36 +141,39 @@ final class HttpConnection implements ProtocolHandler {
         deadline = System.nanoTime() + timeoutNanos;
     }
 
-    private void answer(HttpRequest request) {
-        String method = request.method();
-        boolean isHead = method.equals("HEAD");
+    private void answer(HttpRequestView request) {
+        boolean isHead = request.methodIs("HEAD");
         boolean keepAlive = request.keepAlive();
-        if (!isHead && !method.equals("GET")) {
-            boolean known = OTHER_KNOWN_METHODS.contains(method);
+        if (!isHead && !request.methodIs("GET")) {
+            boolean known = OTHER_KNOWN_METHODS.contains(request.method());
             shortResponse(request, known ? 405 : 501, keepAlive, "Allow", "GET, HEAD");
             return;
         }
-        switch (server.resolver.resolve(request.rawPath())) {
-            case HttpPathResolver.Found found -> file(request, found, isHead, keepAlive);
-            case HttpPathResolver.Redirect redirect ->
-                    shortResponse(request, 301, keepAlive, "Location", redirect.location() + request.rawQuery());
-            case HttpPathResolver.Refused refused -> shortResponse(request, refused.status(), keepAlive, null, null);
+        int pathFrom = request.pathFrom();
+        int status = pathFrom < 0 ? server.resolver.resolve(ROOT_PATH, 0, 1, target)
+                : server.resolver.resolve(request.bytes, pathFrom, request.pathTo(pathFrom), target);
+        switch (status) {
+            case 200 -> file(request, target.file, target.attributes, isHead, keepAlive);
+            case 301 -> shortResponse(request, 301, keepAlive, "Location", target.location + request.rawQuery());
+            default -> shortResponse(request, status, keepAlive, null, null);
         }
     }
 
-    private void file(HttpRequest request, HttpPathResolver.Found found, boolean isHead, boolean keepAlive) {
-        BasicFileAttributes attributes = found.attributes();
+    private void file(HttpRequestView request, Path file, BasicFileAttributes attributes, boolean isHead,
+                      boolean keepAlive) {
         long size = attributes.size();
-        long modified = attributes.lastModifiedTime().to(TimeUnit.SECONDS);
-        String etag = "\"" + Long.toHexString(attributes.lastModifiedTime().to(TimeUnit.MICROSECONDS)) + "-"
-                + Long.toHexString(size) + "\"";
-        String lastModified = HttpDates.format(modified);
-        if (notModified(request, etag, modified)) {
-            head.start(304).header("ETag", etag).header("Last-Modified", lastModified);
+        FileTime modifiedTime = attributes.lastModifiedTime();
+        long modified = modifiedTime.to(TimeUnit.SECONDS);
+        etag(modifiedTime.to(TimeUnit.MICROSECONDS), size);
+        if (notModified(request, modified)) {
+            head.start(304).name("ETag").append(etag, 0, etagLength).endField()
+                    .name("Last-Modified").date(modified).endField();
             finish(request, 304, 0, keepAlive);
             return;
         }
-        long[] range = isHead ? null : HttpRanges.select(request, size, etag, modified);
+        long[] range = isHead || request.field("range") < 0 ? null
+                : HttpRanges.select(request.value("range"), request.value("if-range"), size,
+                        new String(etag, 0, etagLength, StandardCharsets.US_ASCII), modified);
         if (range == HttpRanges.UNSATISFIABLE) {
             shortResponse(request, 416, keepAlive, "Content-Range", "bytes */" + size);
             return;
@@ -162,13 +182,14 @@ final class HttpConnection implements ProtocolHandler {
         long length = range == null ? size : range[1] - range[0] + 1;
         int status = range == null ? 200 : 206;
         head.start(status)
-                .header("Content-Type", MediaTypes.of(found.file().getFileName().toString()))
+                .header("Content-Type", mediaType(file))
                 .header("Content-Length", length)
-                .header("Last-Modified", lastModified)
-                .header("ETag", etag)
+                .name("Last-Modified").date(modified).endField()
+                .name("ETag").append(etag, 0, etagLength).endField()
                 .header("Accept-Ranges", "bytes");
         if (range != null) {
-            head.header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+            head.name("Content-Range").append("bytes ").decimal(range[0]).append("-").decimal(range[1])
+                    .append("/").decimal(size).endField();
         }
         if (isHead || length == 0) {
             finish(request, status, 0, keepAlive);
@@ -178,27 +199,68 @@ final class HttpConnection implements ProtocolHandler {
                 : length <= server.config.copyThreshold() ? Connection.FileSendMode.COPY
                 : Connection.FileSendMode.ZERO_COPY;
         writeHead(keepAlive, request.minorVersion());
-        connection.sendFile(found.file(), start, length, mode);
+        connection.sendFile(file, start, length, mode);
         logAndMaybeClose(request, status, length, keepAlive);
     }
 
+    /** The entity tag of a file version: {@code "<modified, microseconds, hex>-<size, hex>"}, into {@link #etag}. */
+    private void etag(long modifiedMicros, long size) {
+        int n = 0;
+        etag[n++] = '"';
+        n = hex(modifiedMicros, n);
+        etag[n++] = '-';
+        n = hex(size, n);
+        etag[n++] = '"';
+        etagLength = n;
+    }
+
+    /** {@code value} as {@code Long.toHexString} writes it (unsigned, lower case), into {@link #etag} at {@code n}. */
+    private int hex(long value, int n) {
+        int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(value) + 3) / 4);
+        for (int i = digits - 1; i >= 0; i--) {
+            etag[n++] = HEX_DIGITS[(int) (value >>> (4 * i)) & 15];
+        }
+        return n;
+    }
+
+    /** The media type of the file, remembered for the file last served (the resolver hands out the same Path). */
+    private String mediaType(Path file) {
+        if (file != typedFile) {
+            mediaType = MediaTypes.of(file.getFileName().toString());
+            typedFile = file;
+        }
+        return mediaType;
+    }
+
     /** RFC 9110 section 13.2.2: If-None-Match decides when present, otherwise If-Modified-Since. */
-    private static boolean notModified(HttpRequest request, String etag, long modifiedSecond) {
-        String noneMatch = request.header("if-none-match");
-        if (noneMatch != null) {
-            for (String tag : noneMatch.split(",")) {
-                String t = tag.trim();
-                if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(etag)) {
-                    return true; // weak comparison, as If-None-Match uses
+    private boolean notModified(HttpRequestView request, long modifiedSecond) {
+        int noneMatch = request.field("if-none-match");
+        if (noneMatch >= 0) {
+            byte[] b = request.bytes;
+            int end = request.valueTo(noneMatch);
+            for (int from = request.valueFrom(noneMatch); from <= end; ) {
+                int comma = request.indexOf((byte) ',', from, end);
+                int to = comma < 0 ? end : comma;
+                int t = request.skipWhitespace(from, to);
+                int tEnd = request.trimWhitespace(t, to);
+                if (tEnd - t == 1 && b[t] == '*') {
+                    return true;
                 }
+                if (tEnd - t >= 2 && b[t] == 'W' && b[t + 1] == '/') {
+                    t += 2; // weak comparison, as If-None-Match uses
+                }
+                if (Arrays.equals(b, t, tEnd, etag, 0, etagLength)) {
+                    return true;
+                }
+                from = to + 1;
             }
             return false;
         }
-        String since = request.header("if-modified-since");
-        if (since == null) {
+        int since = request.field("if-modified-since");
+        if (since < 0) {
             return false;
         }
-        long sinceSecond = HttpDates.parse(since);
+        long sinceSecond = HttpDates.parse(request.bytes, request.valueFrom(since), request.valueTo(since));
         return sinceSecond >= 0 && modifiedSecond <= sinceSecond;
     }
 
@@ -206,9 +268,9 @@ final class HttpConnection implements ProtocolHandler {
      * A response whose body is its status as text (none for HEAD): errors, redirects, 503; {@code request} is
      * null when there is none (unparsable, timed out, refused at connect).
      */
-    private void shortResponse(HttpRequest request, int status, boolean keepAlive, String extraName, String extraValue) {
+    private void shortResponse(HttpRequestView request, int status, boolean keepAlive, String extraName, String extraValue) {
         byte[] body = (status + " " + HttpResponseHead.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
-        boolean withBody = status != 304 && (request == null || !request.method().equals("HEAD"));
+        boolean withBody = status != 304 && (request == null || !request.methodIs("HEAD"));
         head.start(status).header("Content-Type", "text/plain; charset=utf-8").header("Content-Length", body.length);
         if (extraName != null) {
             head.header(extraName, extraValue);
@@ -220,7 +282,7 @@ final class HttpConnection implements ProtocolHandler {
         logAndMaybeClose(request, status, withBody ? body.length : 0, keepAlive);
     }
 
-    private void finish(HttpRequest request, int status, long bodyBytes, boolean keepAlive) {
+    private void finish(HttpRequestView request, int status, long bodyBytes, boolean keepAlive) {
         writeHead(keepAlive, request.minorVersion());
         logAndMaybeClose(request, status, bodyBytes, keepAlive);
     }
@@ -234,7 +296,7 @@ final class HttpConnection implements ProtocolHandler {
         connection.write(head.end());
     }
 
-    private void logAndMaybeClose(HttpRequest request, int status, long bodyBytes, boolean keepAlive) {
+    private void logAndMaybeClose(HttpRequestView request, int status, long bodyBytes, boolean keepAlive) {
         if (server.accessLog != null) {
             String line = request == null ? "-"
                     : request.method() + " " + request.target() + " HTTP/1." + request.minorVersion();
@@ -242,7 +304,7 @@ final class HttpConnection implements ProtocolHandler {
         }
         if (!keepAlive) {
             connection.shutdownOutput();
-            arm(Phase.CLOSING, server.config.headerTimeout().toNanos());
+            arm(Phase.CLOSING, headerTimeoutNanos);
         }
     }
 }

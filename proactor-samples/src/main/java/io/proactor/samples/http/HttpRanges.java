@@ -15,11 +15,11 @@ final class HttpRanges {
 
     /**
      * The inclusive {@code [first, last]} to send, {@link #UNSATISFIABLE}, or {@code null} to send the whole
-     * file (no usable Range, or an If-Range that no longer matches).
+     * file (no usable Range, or an If-Range that no longer matches); {@code range} and {@code ifRange} are the
+     * fields' values, {@code null} when absent.
      */
-    static long[] select(HttpRequest request, long size, String etag, long modifiedSecond) {
-        String range = request.header("range");
-        if (range == null || !ifRangeHolds(request.header("if-range"), etag, modifiedSecond)) {
+    static long[] select(String range, String ifRange, long size, String etag, long modifiedSecond) {
+        if (range == null || !ifRangeHolds(ifRange, etag, modifiedSecond)) {
             return null;
         }
         if (range.length() < 6 || !range.regionMatches(true, 0, "bytes=", 0, 6) || range.indexOf(',') >= 0) {

@@ -1,11 +1,7 @@
 package io.proactor.samples.http;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * An incremental parser of HTTP/1.x request heads (RFC 9112), fed with bytes as they arrive, in pieces of any
@@ -24,6 +20,10 @@ import java.util.Locale;
  * <p>Limits: a request line longer than {@code maxRequestLine} bytes is refused with 414, a header section
  * longer than {@code maxHeaderSection} bytes with 431. After an {@link HttpParseException} the parser is
  * spent: where the next request would start is unknown.
+ *
+ * <p><b>Allocation.</b> The head is kept in one buffer that grows to the largest head seen (at most the two
+ * limits together) and is reused; {@link #next} leaves the parsed head in a reused view of that buffer, so a
+ * server parses a valid request without allocating. {@link #parse} copies it out as an {@link HttpRequest}.
  */
 public final class HttpRequestParser {
 
@@ -52,15 +52,13 @@ public final class HttpRequestParser {
     private final int maxRequestLine;
     private final int maxHeaderSection;
     private final long maxSkippedBody;
-    private byte[] line = new byte[256];
+    private byte[] head = new byte[512]; // the request line and header lines of the head being read, CRs kept
+    private int lineStart;                 // where the line being read starts in head
     private int lineLength;
     private State state = State.REQUEST_LINE;
     private int blankLineBytes;
     private int headerSectionBytes;
-    private String method;
-    private String target;
-    private int minorVersion;
-    private List<HttpRequest.Header> headers;
+    private final HttpRequestView view = new HttpRequestView();
     private long bodyRemaining;
 
     public HttpRequestParser() {
@@ -89,6 +87,14 @@ public final class HttpRequestParser {
      * @throws IllegalStateException called again after an {@code HttpParseException}
      */
     public HttpRequest parse(ByteBuffer in) throws HttpParseException {
+        return next(in) ? view.toRequest() : null;
+    }
+
+    /**
+     * As {@link #parse}, but leaves the request in {@link #view()} (valid until the next call) instead of copying
+     * it: {@code true} when a request head is complete.
+     */
+    boolean next(ByteBuffer in) throws HttpParseException {
         if (state == State.FAILED) {
             throw new IllegalStateException("the parser failed earlier; close the connection instead");
         }
@@ -100,6 +106,11 @@ public final class HttpRequestParser {
         }
     }
 
+    /** The request {@link #next} completed last. */
+    HttpRequestView view() {
+        return view;
+    }
+
     /**
      * {@code true} while part of a request (a head, or a body being skipped) has arrived but not all of it:
      * the time a server allows for that is its header timeout.
@@ -108,7 +119,7 @@ public final class HttpRequestParser {
         return state == State.HEADERS || state == State.BODY || lineLength > 0 || blankLineBytes > 0;
     }
 
-    private HttpRequest parseHeads(ByteBuffer in) throws HttpParseException {
+    private boolean parseHeads(ByteBuffer in) throws HttpParseException {
         while (in.hasRemaining()) {
             if (state == State.BODY) {
                 int skip = (int) Math.min(bodyRemaining, in.remaining());
@@ -124,21 +135,24 @@ public final class HttpRequestParser {
                 append(b);
                 continue;
             }
-            int end = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+            int from = lineStart;
+            int end = lineLength > 0 && head[from + lineLength - 1] == '\r' ? from + lineLength - 1 : from + lineLength;
             int lineBytes = lineLength + 1;
+            lineStart += lineLength;
             lineLength = 0;
             if (state == State.REQUEST_LINE) {
-                if (end == 0) {
+                if (end == from) {
                     // RFC 9112 section 2.2: ignore empty lines before a request line, within the same limit
                     blankLineBytes += lineBytes;
                     if (blankLineBytes > maxRequestLine) {
                         throw new HttpParseException(400, "only empty lines where a request line was expected");
                     }
+                    lineStart = 0; // empty lines are not kept
                     continue;
                 }
                 requestLine(end);
                 state = State.HEADERS;
-                headers = new ArrayList<>();
+                view.fieldCount = 0;
                 headerSectionBytes = 0;
                 continue;
             }
@@ -146,21 +160,22 @@ public final class HttpRequestParser {
             if (headerSectionBytes > maxHeaderSection) {
                 throw headerSectionTooLarge();
             }
-            if (end > 0) {
-                headerLine(end);
+            if (end > from) {
+                headerLine(from, end);
                 continue;
             }
-            HttpRequest request = endOfHead();
+            endOfHead();
+            lineStart = 0;
             blankLineBytes = 0;
-            if (request.contentLength() > 0) {
-                bodyRemaining = request.contentLength();
+            if (view.contentLength > 0) {
+                bodyRemaining = view.contentLength;
                 state = State.BODY;
             } else {
                 state = State.REQUEST_LINE;
             }
-            return request;
+            return true;
         }
-        return null;
+        return false;
     }
 
     private void append(byte b) throws HttpParseException {
@@ -170,17 +185,20 @@ public final class HttpRequestParser {
                     ? new HttpParseException(414, "request line longer than " + maxRequestLine + " bytes")
                     : headerSectionTooLarge();
         }
-        if (lineLength == line.length) {
-            line = Arrays.copyOf(line, Math.min(line.length * 2, Math.max(maxRequestLine, maxHeaderSection)));
+        int at = lineStart + lineLength;
+        if (at == head.length) {
+            // a head holds at most maxRequestLine bytes of request line and maxHeaderSection of header lines
+            head = Arrays.copyOf(head, Math.min(head.length * 2, maxRequestLine + maxHeaderSection));
         }
-        line[lineLength++] = b;
+        head[at] = b;
+        lineLength++;
     }
 
     private HttpParseException headerSectionTooLarge() {
         return new HttpParseException(431, "header section longer than " + maxHeaderSection + " bytes");
     }
 
-    /** method SP request-target SP HTTP-version, with single spaces (RFC 9112 section 3). */
+    /** method SP request-target SP HTTP-version, with single spaces (RFC 9112 section 3); it starts at 0. */
     private void requestLine(int end) throws HttpParseException {
         int firstSpace = indexOf((byte) ' ', 0, end);
         int secondSpace = firstSpace < 0 ? -1 : indexOf((byte) ' ', firstSpace + 1, end);
@@ -188,7 +206,7 @@ public final class HttpRequestParser {
             throw new HttpParseException(400, "request line is not 'METHOD TARGET HTTP/1.x' with single spaces");
         }
         for (int i = 0; i < firstSpace; i++) {
-            if (!TOKEN[line[i] & 0xff]) {
+            if (!TOKEN[head[i] & 0xff]) {
                 throw new HttpParseException(400, "method contains a character not allowed in a token");
             }
         }
@@ -196,19 +214,22 @@ public final class HttpRequestParser {
             throw new HttpParseException(400, "empty request target");
         }
         for (int i = firstSpace + 1; i < secondSpace; i++) {
-            int c = line[i] & 0xff;
+            int c = head[i] & 0xff;
             if (c <= 0x20 || c >= 0x7f || c == '#') {
                 throw new HttpParseException(400, "request target contains a character that must be percent-encoded");
             }
         }
-        method = ascii(0, firstSpace);
-        target = ascii(firstSpace + 1, secondSpace);
-        minorVersion = version(secondSpace + 1, end);
-        boolean originForm = target.charAt(0) == '/';
-        String lower = target.toLowerCase(Locale.ROOT);
-        boolean absoluteForm = lower.startsWith("http://") || lower.startsWith("https://");
+        view.bytes = head;
+        view.methodEnd = firstSpace;
+        view.targetFrom = firstSpace + 1;
+        view.targetTo = secondSpace;
+        view.minorVersion = version(secondSpace + 1, end);
+        boolean originForm = head[firstSpace + 1] == '/';
+        boolean absoluteForm = startsWithIgnoreCase(firstSpace + 1, secondSpace, "http://")
+                || startsWithIgnoreCase(firstSpace + 1, secondSpace, "https://");
         boolean allowed = originForm || absoluteForm
-                || (target.equals("*") && method.equals("OPTIONS")) || method.equals("CONNECT");
+                || (view.equalsAscii(firstSpace + 1, secondSpace, "*") && view.methodIs("OPTIONS"))
+                || view.methodIs("CONNECT");
         if (!allowed) {
             throw new HttpParseException(400, "request target must start with '/' or be an absolute http(s) URI");
         }
@@ -216,58 +237,69 @@ public final class HttpRequestParser {
 
     /** "HTTP/" DIGIT "." DIGIT; 1.x is served (x >= 1 as 1.1), other majors get 505. */
     private int version(int from, int end) throws HttpParseException {
-        if (end - from != 8 || !ascii(from, from + 5).equals("HTTP/") || line[from + 6] != '.'
-                || !isDigit(line[from + 5]) || !isDigit(line[from + 7])) {
+        if (end - from != 8 || !view.equalsAscii(from, from + 5, "HTTP/") || head[from + 6] != '.'
+                || !isDigit(head[from + 5]) || !isDigit(head[from + 7])) {
             throw new HttpParseException(400, "protocol version is not HTTP/<digit>.<digit>");
         }
-        if (line[from + 5] != '1') {
+        if (head[from + 5] != '1') {
             throw new HttpParseException(505, "only HTTP/1.0 and HTTP/1.1 are supported");
         }
-        return line[from + 7] == '0' ? 0 : 1;
+        return head[from + 7] == '0' ? 0 : 1;
     }
 
-    /** field-name ":" OWS field-value OWS (RFC 9112 section 5). */
-    private void headerLine(int end) throws HttpParseException {
-        if (line[0] == ' ' || line[0] == '\t') {
+    /** field-name ":" OWS field-value OWS (RFC 9112 section 5), in head[start, end). */
+    private void headerLine(int start, int end) throws HttpParseException {
+        if (head[start] == ' ' || head[start] == '\t') {
             throw new HttpParseException(400, "obsolete line folding in the header section");
         }
-        int colon = indexOf((byte) ':', 0, end);
-        if (colon <= 0) {
+        int colon = indexOf((byte) ':', start, end);
+        if (colon <= start) {
             throw new HttpParseException(400, "header line without a field name and a colon");
         }
-        for (int i = 0; i < colon; i++) {
-            if (!TOKEN[line[i] & 0xff]) {
+        for (int i = start; i < colon; i++) {
+            if (!TOKEN[head[i] & 0xff]) {
                 throw new HttpParseException(400, "field name contains a character not allowed in a token"
                         + " (whitespace before the colon included)");
+            }
+            if (head[i] >= 'A' && head[i] <= 'Z') {
+                head[i] += 32; // names are compared in lower case
             }
         }
         int from = colon + 1;
         int to = end;
-        while (from < to && isWhitespace(line[from])) {
+        while (from < to && isWhitespace(head[from])) {
             from++;
         }
-        while (to > from && isWhitespace(line[to - 1])) {
+        while (to > from && isWhitespace(head[to - 1])) {
             to--;
         }
         for (int i = from; i < to; i++) {
-            int c = line[i] & 0xff;
+            int c = head[i] & 0xff;
             if ((c < 0x20 && c != '\t') || c == 0x7f) {
                 throw new HttpParseException(400, "field value contains a control character");
             }
         }
-        headers.add(new HttpRequest.Header(ascii(0, colon).toLowerCase(Locale.ROOT),
-                new String(line, from, to - from, StandardCharsets.ISO_8859_1)));
+        int n = view.fieldCount;
+        if (4 * n == view.fields.length) {
+            view.fields = Arrays.copyOf(view.fields, 2 * view.fields.length);
+        }
+        view.fields[4 * n] = start;
+        view.fields[4 * n + 1] = colon;
+        view.fields[4 * n + 2] = from;
+        view.fields[4 * n + 3] = to;
+        view.fieldCount = n + 1;
     }
 
-    private HttpRequest endOfHead() throws HttpParseException {
-        HttpRequest request = new HttpRequest(method, target, minorVersion, List.copyOf(headers), 0);
-        int hosts = request.headerCount("host");
+    private void endOfHead() throws HttpParseException {
+        view.bytes = head; // the buffer may have grown since the request line
+        int minorVersion = view.minorVersion;
+        int hosts = view.fieldCount("host");
         if (minorVersion >= 1 ? hosts != 1 : hosts > 1) {
             // RFC 9112 section 3.2: a server MUST respond 400 to an HTTP/1.1 request without exactly one Host
             throw new HttpParseException(400, "an HTTP/1.1 request needs exactly one Host field, it has " + hosts);
         }
-        boolean transferCoded = request.headerCount("transfer-encoding") > 0;
-        boolean lengthGiven = request.headerCount("content-length") > 0;
+        boolean transferCoded = view.field("transfer-encoding") >= 0;
+        boolean lengthGiven = view.field("content-length") >= 0;
         if (transferCoded && (lengthGiven || minorVersion == 0)) {
             // RFC 9112 section 6.1 and 6.3: ambiguous framing, the classic smuggling vector
             throw new HttpParseException(400, "Transfer-Encoding with Content-Length, or in HTTP/1.0");
@@ -275,32 +307,42 @@ public final class HttpRequestParser {
         if (transferCoded) {
             throw new HttpParseException(501, "request bodies in a transfer coding are not supported here");
         }
-        long length = lengthGiven ? contentLength(request) : 0;
+        long length = lengthGiven ? contentLength() : 0;
         if (length > maxSkippedBody) {
             throw new HttpParseException(413, "request body of " + length + " bytes; at most " + maxSkippedBody
                     + " are accepted (and ignored)");
         }
-        return length == 0 ? request
-                : new HttpRequest(method, target, minorVersion, request.headers(), length);
+        view.contentLength = length;
     }
 
     /** Every Content-Length value (repeated fields, comma lists) must be the same decimal number. */
-    private static long contentLength(HttpRequest request) throws HttpParseException {
+    private long contentLength() throws HttpParseException {
         long length = -1;
-        for (HttpRequest.Header h : request.headers()) {
-            if (!h.name().equals("content-length")) {
+        for (int i = 0; i < view.fieldCount; i++) {
+            if (!view.nameIs(i, "content-length")) {
                 continue;
             }
-            for (String part : h.value().split(",", -1)) {
-                String digits = part.trim();
-                if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            int end = view.valueTo(i);
+            for (int from = view.valueFrom(i); from <= end; ) {
+                int comma = indexOf((byte) ',', from, end);
+                int to = comma < 0 ? end : comma;
+                int a = view.skipWhitespace(from, to);
+                int b = view.trimWhitespace(a, to);
+                if (a == b || b - a > 18) {
                     throw new HttpParseException(400, "Content-Length is not a decimal number");
                 }
-                long value = Long.parseLong(digits);
+                long value = 0;
+                for (int d = a; d < b; d++) {
+                    if (!isDigit(head[d])) {
+                        throw new HttpParseException(400, "Content-Length is not a decimal number");
+                    }
+                    value = value * 10 + (head[d] - '0');
+                }
                 if (length >= 0 && value != length) {
                     throw new HttpParseException(400, "Content-Length values disagree");
                 }
                 length = value;
+                from = to + 1;
             }
         }
         return length;
@@ -308,15 +350,15 @@ public final class HttpRequestParser {
 
     private int indexOf(byte b, int from, int end) {
         for (int i = from; i < end; i++) {
-            if (line[i] == b) {
+            if (head[i] == b) {
                 return i;
             }
         }
         return -1;
     }
 
-    private String ascii(int from, int to) {
-        return new String(line, from, to - from, StandardCharsets.US_ASCII);
+    private boolean startsWithIgnoreCase(int from, int to, String lowerPrefix) {
+        return to - from >= lowerPrefix.length() && view.equalsIgnoreCase(from, from + lowerPrefix.length(), lowerPrefix);
     }
 
     private static boolean isDigit(byte b) {

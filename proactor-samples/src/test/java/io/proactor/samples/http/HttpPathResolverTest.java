@@ -92,6 +92,52 @@ class HttpPathResolverTest {
         assertEquals(403, status("/trap/"));
     }
 
+    /**
+     * The resolver remembers a path's normalized form, never what the file system said: a path resolved before is
+     * checked again, so a directory swapped for a link leading outside, a file removed or made a directory is
+     * seen at once.
+     */
+    @Test
+    void aRememberedPathIsCheckedAgainstTheFileSystemEveryTime() throws IOException {
+        Path real = root.toRealPath();
+        assertEquals(real.resolve("sub/file name.txt"), found("/sub/file%20name.txt"));
+        assertEquals(real.resolve("sub/index.html"), found("/sub/"));
+        assertEquals(real.resolve("hello.txt"), found("/hello.txt"));
+
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        Files.write(outside.resolve("file name.txt"), new byte[] {1});
+        Files.write(outside.resolve("index.html"), new byte[] {1});
+        Files.move(root.resolve("sub"), base.resolve("sub-moved"));
+        Files.createSymbolicLink(root.resolve("sub"), outside);
+        assertEquals(403, status("/sub/file%20name.txt"));
+        assertEquals(403, status("/sub/"));
+
+        Files.delete(root.resolve("hello.txt"));
+        assertEquals(404, status("/hello.txt"));
+        Files.createDirectories(root.resolve("hello.txt"));
+        assertEquals("/hello.txt/", assertInstanceOf(HttpPathResolver.Redirect.class,
+                resolver.resolve("/hello.txt")).location());
+    }
+
+    @Test
+    void pathsSharingATableSlotResolveEachToItsOwnFile() {
+        Path real;
+        try {
+            real = root.toRealPath();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        // twice as many distinct raw paths as the table has slots, so that many share one
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 2 * HttpPathResolver.CACHED_PATHS; i++) {
+                String prefix = "/" + "./".repeat(i % 50) + "x/../".repeat(i / 50);
+                assertEquals(real.resolve(i % 2 == 0 ? "hello.txt" : "sub/index.html"),
+                        found(prefix + (i % 2 == 0 ? "hello.txt" : "sub/")), prefix);
+                assertEquals(404, status(prefix + "missing"), prefix);
+            }
+        }
+    }
+
     @Test
     void specialFilesAreNotServed() throws Exception {
         Process p = new ProcessBuilder("mkfifo", root.resolve("fifo").toString()).start();

@@ -100,6 +100,33 @@ class HttpRequestParserTest {
         assertEquals("/", parseAll(new HttpRequestParser(), "GET http://h?q HTTP/1.1\r\nHost: h\r\n\r\n").get(0).rawPath());
     }
 
+    /** The in-place view the server reads agrees with the copy's String logic on paths, queries and keep-alive. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET /a/b%20c?x=1 HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: h\r\nConnection: upgrade, \tclose \r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: h\r\nconnection: ,keep-alive,\r\nCONNECTION: Close\r\n\r\n",
+        "HEAD http://h:8080/x/y?q HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET HTTPS://h?q/z HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET http://h HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET /q?a?b HTTP/1.1\r\nHost: h\r\n\r\n",
+    })
+    void theViewReadsAsTheCopyDoes(String text) throws Exception {
+        HttpRequestParser parser = new HttpRequestParser();
+        assertTrue(parser.next(bytes(text)));
+        HttpRequestView view = parser.view();
+        HttpRequest copy = view.toRequest();
+        int from = view.pathFrom();
+        String path = from < 0 ? "/" : new String(view.bytes, from, view.pathTo(from) - from, StandardCharsets.US_ASCII);
+        assertEquals(copy.rawPath(), path);
+        assertEquals(copy.rawQuery(), view.rawQuery());
+        assertEquals(copy.keepAlive(), view.keepAlive());
+        assertEquals(copy.method(), view.method());
+        assertTrue(view.methodIs(copy.method()));
+        assertEquals(copy.header("host"), view.value("host"));
+    }
+
     @Test
     void limits() {
         assertEquals(414, status("GET /" + "a".repeat(HttpRequestParser.DEFAULT_MAX_REQUEST_LINE) + " HTTP/1.1\r\n"));

@@ -259,6 +259,10 @@ class HttpServerTest {
             assertEquals("GET, HEAD", notAllowed.header("allow"));
             assertNull(notAllowed.header("connection"), "a refused method keeps the connection");
             assertArrayEquals(HttpTestSupport.HELLO, client.request(get("/hello.txt")).body());
+            assertEquals("sub index\n", client.request("GET http://t/sub/?q HTTP/1.1\r\nHost: t\r\n\r\n").text(),
+                    "absolute form");
+            assertArrayEquals(HttpTestSupport.INDEX, client.request("GET http://t?q HTTP/1.1\r\nHost: t\r\n\r\n").body(),
+                    "absolute form without a path: the root");
         }
     }
 
