@@ -35,7 +35,7 @@ record Variant(String name, String engine, ThreadingModel model, String descript
                             + "workers): cold-storage scenario only", Set.of(DemoSettings.COLD), true,
                     Pattern.compile("server-io_uring.*")),
             new Variant("nio2", "nio2", ThreadingModel.SINGLE,
-                    "Proactor on NIO.2 AsynchronousChannel: epoll + JDK thread pool, completions handed to the loop",
+                    "Proactor on NIO.2 AsynchronousChannel: the JDK channel group's one thread is the proactor's (epoll)",
                     ALL_SCENARIOS, false, Pattern.compile("server-nio2-\\d+")),
             new Variant("reactor-single", "reactor", ThreadingModel.SINGLE,
                     "Selector reactor, one loop: epoll_wait, read, handler, write; files with sendfile from the loop",
