@@ -1,5 +1,6 @@
 package io.proactor.protocol;
 
+import io.proactor.SharedFile;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -57,6 +58,18 @@ public interface Connection {
     default void sendFile(Path path, long position, long count, FileSendMode mode) {
         sendFile(path, position, count);
     }
+
+    /**
+     * Queues part of an already open {@link SharedFile}, moved the way {@code mode} says: nothing is opened or
+     * closed per send (what an open-file cache is for). The connection takes a reference of its own here and
+     * drops it when the send has ended, whatever way it ends, so the caller may release its reference as soon as
+     * this returns. {@link FileSendMode#DIRECT_IO} opens the file's path again, with {@code O_DIRECT}, as the
+     * shared descriptor reads through the page cache. If the file ends before {@code position + count}, the
+     * connection is aborted, as with {@link #sendFile(Path, long, long)}.
+     *
+     * @throws IllegalStateException the file was already closed (its last reference dropped)
+     */
+    void sendFile(SharedFile file, long position, long count, FileSendMode mode);
 
     /** Sends FIN once queued output is sent; reading continues. */
     void shutdownOutput();

@@ -4,6 +4,7 @@ import io.proactor.AsyncFile;
 import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
+import io.proactor.SharedFile;
 import java.io.IOException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -30,6 +31,17 @@ public interface AsynchronousOperationProcessor {
     /** Opens a file; {@code options} are already validated. The handler runs on the proactor's thread. */
     <A> void openFile(Path path, Set<? extends OpenOption> options, A attachment,
                       CompletionHandler<AsyncFile, ? super A> handler);
+
+    /**
+     * A file reading an already open {@link SharedFile} through this processor, for sends: it takes a
+     * reference of its own, which it drops once it is closed and none of its operations is in flight any more.
+     * Called on the proactor's thread; nothing is opened. Reads only: writes fail.
+     *
+     * @return {@code null} if this processor cannot read the shared descriptor; the caller then opens the
+     *         file's path instead
+     * @throws IllegalStateException the shared file is closed
+     */
+    AsyncFile adoptFile(SharedFile file);
 
     /** Releases this processor's resources; called once, on the proactor's thread, as it terminates. */
     void close();

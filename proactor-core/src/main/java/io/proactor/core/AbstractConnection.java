@@ -1,5 +1,6 @@
 package io.proactor.core;
 
+import io.proactor.SharedFile;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolHandler;
@@ -67,9 +68,33 @@ public abstract class AbstractConnection implements Connection {
     /** Checks {@code sendFile}'s arguments, as every engine does before it queues anything. */
     protected static void checkFileRange(Path path, long position, long count) {
         Objects.requireNonNull(path, "'path' is null");
+        checkRange(position, count);
+    }
+
+    private static void checkRange(long position, long count) {
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("'position' and 'count' must be >= 0, were " + position + ", " + count);
         }
+    }
+
+    /**
+     * Checks the arguments of {@code sendFile} of a {@link SharedFile} and takes the send's reference to it.
+     *
+     * @return {@code false} when there is nothing to send ({@code count} is 0): no reference was taken
+     * @throws IllegalStateException the file is closed
+     */
+    protected static boolean retainForSend(SharedFile file, long position, long count, FileSendMode mode) {
+        Objects.requireNonNull(file, "'file' is null");
+        Objects.requireNonNull(mode, "'mode' is null");
+        checkRange(position, count);
+        if (count == 0) {
+            return false;
+        }
+        if (!file.retain()) {
+            throw new IllegalStateException(file.path() + " is closed (its last reference was released): "
+                    + "retain a shared file while sends of it are being queued");
+        }
+        return true;
     }
 
     /** Some queued output reached the socket (a write or a piece of a file completed, even partly). */

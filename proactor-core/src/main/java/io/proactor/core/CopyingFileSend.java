@@ -2,6 +2,7 @@ package io.proactor.core;
 
 import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
+import io.proactor.SharedFile;
 import io.proactor.LeasedBuffer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -37,6 +38,10 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
 
     CopyingFileSend(ProactorConnection connection, Path path, long position, long count) {
         super(connection, path, position, count);
+    }
+
+    CopyingFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
+        super(connection, shared, position, count);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.proactor.core;
 import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
 import io.proactor.ProactorOpenOption;
+import io.proactor.SharedFile;
 import java.nio.ByteBuffer;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -61,6 +62,13 @@ final class DirectIoFileSend extends ProactorFileSend {
 
     DirectIoFileSend(ProactorConnection connection, Path path, long position, long count) {
         super(connection, path, position, count);
+        this.end = position + count;
+        this.nextBlock = position - position % ALIGNMENT;
+    }
+
+    /** The shared file's path is opened again with {@code O_DIRECT}; the reference is held until the send ends. */
+    DirectIoFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
+        super(connection, shared, position, count);
         this.end = position + count;
         this.nextBlock = position - position % ALIGNMENT;
     }

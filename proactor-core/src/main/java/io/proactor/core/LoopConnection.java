@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The connection state machine of every loop-based engine, written once: the output queue and its water
@@ -183,14 +184,21 @@ public abstract class LoopConnection extends AbstractConnection {
         outputQueued();
     }
 
-    /** Queues a file send behind the output already queued; any thread. */
+    /** Queues a file send behind the output already queued, or releases it if output is over; any thread. */
     protected final void queueFile(Object send) {
-        toLoop(() -> {
+        Runnable queue = () -> {
             if (!closed && !closeRequested) {
                 output.addLast(send);
                 flushSoon();
+            } else {
+                release(send);
             }
-        });
+        };
+        try {
+            loop.runOnLoop(queue);
+        } catch (RejectedExecutionException terminated) {
+            release(send); // the loop has ended, and the connection with it
+        }
     }
 
     /** Output is queued, or a send of it is in flight. Loop only. */

@@ -3,6 +3,7 @@ package io.proactor.core;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
 import io.proactor.LeasedBuffer;
+import io.proactor.SharedFile;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
 import io.proactor.protocol.ProtocolHandler;
@@ -150,6 +151,17 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     }
 
     @Override
+    public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
+        if (retainForSend(file, position, count, mode)) {
+            queueFile(switch (mode) {
+                case ZERO_COPY -> new ZeroCopyFileSend(this, file, position, count);
+                case COPY -> new CopyingFileSend(this, file, position, count);
+                case DIRECT_IO -> new DirectIoFileSend(this, file, position, count);
+            });
+        }
+    }
+
+    @Override
     protected void flush() {
         if (writing || closed) {
             return;
@@ -256,6 +268,8 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     protected void release(Object queued) {
         if (queued instanceof LeasedBuffer lb) {
             lb.release();
+        } else if (queued instanceof ProactorFileSend send) {
+            send.abandon();
         }
     }
 

@@ -2,6 +2,7 @@ package io.proactor.core;
 
 import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
+import io.proactor.SharedFile;
 import java.io.EOFException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -11,7 +12,10 @@ import java.util.Set;
 /**
  * A file queued on a {@link ProactorConnection}: opened when it (or the chunks sent ahead of it) reaches the
  * head of the queue, sent by its strategy ({@link ZeroCopyFileSend}, {@link CopyingFileSend},
- * {@link DirectIoFileSend}), closed. Loop thread only, like the connection.
+ * {@link DirectIoFileSend}), closed. A {@link SharedFile} is not opened but adopted by the engine's processor
+ * ({@link io.proactor.spi.AsynchronousOperationProcessor#adoptFile}); the send holds a reference to it from
+ * the moment it is queued until it ends or is dropped unstarted ({@link #abandon}). Loop thread only, like the
+ * connection.
  */
 abstract class ProactorFileSend {
 
@@ -21,6 +25,7 @@ abstract class ProactorFileSend {
     final Path path;
     final long position;
     final long count;
+    private SharedFile shared; // the reference this send holds, until it ends
     private AsyncFile file;
     private boolean done;
 
@@ -29,6 +34,12 @@ abstract class ProactorFileSend {
         this.path = path;
         this.position = position;
         this.count = count;
+    }
+
+    /** A send of {@code shared}, whose reference (already taken by the caller) this send now holds. */
+    ProactorFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
+        this(connection, shared.path(), position, count);
+        this.shared = shared;
     }
 
     /**
@@ -51,15 +62,23 @@ abstract class ProactorFileSend {
     abstract void send(AsyncFile opened);
 
     final void start() {
+        if (shared != null && openOptions() == READ) {
+            AsyncFile adopted;
+            try {
+                adopted = ((ProactorLoop) connection.socket.proactor()).processor().adoptFile(shared);
+            } catch (RuntimeException e) {
+                finish(e);
+                return;
+            }
+            if (adopted != null) {
+                opened(adopted);
+                return;
+            }
+        }
         connection.socket.proactor().openFile(path, openOptions(), null, new CompletionHandler<AsyncFile, Object>() {
             @Override
             public void completed(AsyncFile opened, Object a) {
-                file = opened;
-                if (connection.closed) {
-                    finish(null);
-                } else {
-                    send(opened);
-                }
+                opened(opened);
             }
 
             @Override
@@ -67,6 +86,15 @@ abstract class ProactorFileSend {
                 finish(exc);
             }
         });
+    }
+
+    private void opened(AsyncFile opened) {
+        file = opened;
+        if (connection.closed) {
+            finish(null);
+        } else {
+            send(opened);
+        }
     }
 
     final EOFException endedEarly(long sent) {
@@ -82,6 +110,15 @@ abstract class ProactorFileSend {
         if (file != null) {
             file.close();
         }
+        abandon();
         connection.fileSendFinished(this, error);
+    }
+
+    /** Drops the shared file's reference this send holds (once): it ended, or it is dropped without starting. */
+    final void abandon() {
+        if (shared != null) {
+            shared.release();
+            shared = null;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.proactor.core;
 
 import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
+import io.proactor.SharedFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -27,6 +28,10 @@ final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandl
 
     ZeroCopyFileSend(ProactorConnection connection, Path path, long position, long count) {
         super(connection, path, position, count);
+    }
+
+    ZeroCopyFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
+        super(connection, shared, position, count);
     }
 
     @Override

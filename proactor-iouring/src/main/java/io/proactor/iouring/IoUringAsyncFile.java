@@ -3,6 +3,7 @@ package io.proactor.iouring;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.FileDescriptor;
 import io.proactor.CompletionHandler;
+import io.proactor.SharedFile;
 import io.proactor.core.AbstractAsyncFile;
 import io.proactor.core.Handlers;
 import io.proactor.core.ProactorLoop;
@@ -28,15 +29,27 @@ final class IoUringAsyncFile extends AbstractAsyncFile {
     private final IoUringOperationProcessor processor;
     private final FileDescriptor fd;
     private final boolean direct;
+    private final SharedFile shared;
     private final RingHandle handle;
     /** Operations not in flight, most recently used first. */
     private final ArrayDeque<FileOperation> idle = new ArrayDeque<>();
 
     IoUringAsyncFile(ProactorLoop loop, IoUringOperationProcessor processor, int fd, Path path, boolean direct) {
+        this(loop, processor, fd, path, direct, null);
+    }
+
+    /**
+     * {@code shared}: the descriptor is that shared file's, and this file holds one of its references, dropped
+     * (instead of closing the descriptor) once this file is closed and its last operation has completed, so the
+     * kernel never sees the number after it may have been reused.
+     */
+    IoUringAsyncFile(ProactorLoop loop, IoUringOperationProcessor processor, int fd, Path path, boolean direct,
+                     SharedFile shared) {
         super(loop, path);
         this.processor = processor;
         this.fd = new FileDescriptor(fd);
         this.direct = direct;
+        this.shared = shared;
         this.handle = new RingHandle(processor.ring(), loop, this::closeDescriptor);
     }
 
@@ -137,6 +150,10 @@ final class IoUringAsyncFile extends AbstractAsyncFile {
     }
 
     private void closeDescriptor() {
+        if (shared != null) {
+            shared.release();
+            return;
+        }
         try {
             fd.close();
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import io.proactor.AsyncFile;
 import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
+import io.proactor.SharedFile;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.ProactorOpenOption;
 import io.proactor.core.BufferPool;
@@ -113,6 +114,18 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
         } else {
             loop.execute(() -> startOpen(path, flags, direct, h, attachment));
         }
+    }
+
+    @Override
+    public AsyncFile adoptFile(SharedFile file) {
+        int fd = NettyRingInternals.descriptorOf(file.channel());
+        if (fd < 0) {
+            return null;
+        }
+        if (!file.retain()) {
+            throw new IllegalStateException(file.path() + " is closed (its last reference was released)");
+        }
+        return new IoUringAsyncFile(loop, this, fd, file.path(), false, file);
     }
 
     private void startOpen(Path path, int flags, boolean direct, CompletionHandler<AsyncFile, Object> h,

@@ -1,5 +1,6 @@
 package io.proactor.iouring;
 
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.uring.IoUringIoHandler;
 import java.lang.invoke.MethodHandle;
@@ -8,10 +9,13 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
- * The one place where this engine reaches past Netty's public io_uring API, to give its own handles a
- * ring-mapped provided-buffer ring ({@code IORING_REGISTER_PBUF_RING}).
+ * The one place where this engine reaches past Netty's public io_uring API: to give its own handles a
+ * ring-mapped provided-buffer ring ({@code IORING_REGISTER_PBUF_RING}), and to read the descriptor of a JDK
+ * {@code FileChannel} (a {@link io.proactor.SharedFile}) with Netty's JNI function for that
+ * ({@link #descriptorOf}).
  *
  * <p>Why: Netty 4.2 registers buffer rings only for its own channels ({@code IoUringBufferRing} and
  * {@code IoUringIoHandler.findBufferRing} are package-private), and its rings are refilled with
@@ -46,6 +50,8 @@ final class NettyRingInternals {
     /** (IoUringIoHandler's RingBuffer) -> SubmissionQueue, then its {@code kflags} field; null if unreachable. */
     private static final MethodHandle SUBMISSION_QUEUE;
     private static final MethodHandle SUBMISSION_FLAGS;
+    /** (DefaultFileRegion) -> int: the descriptor of the region's FileChannel; null if unreachable. */
+    private static final MethodHandle FILE_FD;
 
     static {
         MethodHandle ringBuffer = null;
@@ -98,6 +104,33 @@ final class NettyRingInternals {
         }
         SUBMISSION_QUEUE = submissionQueue;
         SUBMISSION_FLAGS = submissionFlags;
+        MethodHandle fileFd = null;
+        try {
+            Class<?> nativeClass = Class.forName("io.netty.channel.uring.Native", true,
+                    IoUringIoHandler.class.getClassLoader());
+            fileFd = nativeMethod(MethodHandles.lookup(), nativeClass, "getFd",
+                    MethodType.methodType(int.class, DefaultFileRegion.class));
+        } catch (Throwable t) {
+            fileFd = null; // shared files are then opened again by path for each send
+        }
+        FILE_FD = fileFd;
+    }
+
+    /**
+     * The descriptor behind a JDK {@link FileChannel}, read by Netty's own JNI function for its file regions
+     * ({@code Native.getFd(DefaultFileRegion)}, which reads the channel's {@code FileDescriptor} in native code:
+     * no {@code --add-opens} needed); -1 if this Netty version does not have it. The descriptor stays the
+     * channel's: valid while the channel is open, never to be closed by the caller.
+     */
+    static int descriptorOf(FileChannel channel) {
+        if (FILE_FD == null) {
+            return -1;
+        }
+        try {
+            return (int) FILE_FD.invoke(new DefaultFileRegion(channel, 0, 0));
+        } catch (Throwable t) {
+            return -1;
+        }
     }
 
     /**

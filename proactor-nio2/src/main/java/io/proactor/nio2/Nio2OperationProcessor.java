@@ -4,6 +4,7 @@ import io.proactor.AsyncFile;
 import io.proactor.AsyncServerSocket;
 import io.proactor.AsyncSocket;
 import io.proactor.CompletionHandler;
+import io.proactor.SharedFile;
 import io.proactor.ProactorGroupConfig;
 import io.proactor.ProactorOpenOption;
 import io.proactor.core.BufferPool;
@@ -90,6 +91,14 @@ final class Nio2OperationProcessor implements AsynchronousOperationProcessor {
     @Override
     public AsyncServerSocket openServerSocket() throws IOException {
         return new Nio2AsyncServerSocket(loop, queue, AsynchronousServerSocketChannel.open(channelGroup));
+    }
+
+    @Override
+    public AsyncFile adoptFile(SharedFile file) {
+        if (!file.retain()) {
+            throw new IllegalStateException(file.path() + " is closed (its last reference was released)");
+        }
+        return new Nio2AsyncFile(loop, queue, file, files);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.SharedFile;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,9 +14,10 @@ import java.util.Set;
 
 /**
  * A queued file sent with {@link FileChannel#transferTo} ({@code sendfile(2)} on Linux: the bytes never enter
- * user space): opened on the first transfer, closed when all is sent or on {@link #release}. The reactor sends
- * what the socket takes and waits for room ({@link #transfer}); a virtual thread sends it all
- * ({@link #transferAll}). One thread at a time.
+ * user space): opened on the first transfer, closed when all is sent or on {@link #release}; or a
+ * {@link SharedFile}, whose reference this holds from the moment it is queued until it is released. The reactor
+ * sends what the socket takes and waits for room ({@link #transfer}); a virtual thread sends it all
+ * ({@link #transferAll}). One thread at a time, but {@link #release}, which any thread may call, once or more.
  */
 final class FileTransfer {
 
@@ -33,6 +35,7 @@ final class FileTransfer {
     private final Path path;
     private final long position;
     private final long count;
+    private SharedFile shared; // the reference held, until released
     private FileChannel file;
     private long sent;
 
@@ -40,6 +43,13 @@ final class FileTransfer {
         this.path = path;
         this.position = position;
         this.count = count;
+    }
+
+    /** A transfer of {@code shared}, whose reference (already taken by the caller) this now holds. */
+    FileTransfer(SharedFile shared, long position, long count) {
+        this(shared.path(), position, count);
+        this.shared = shared;
+        this.file = shared.channel();
     }
 
     /**
@@ -104,15 +114,18 @@ final class FileTransfer {
         return new EOFException(path + " ended after " + sent + " of " + count + " bytes");
     }
 
-    /** Closes the file if it is open. */
-    void release() {
-        if (file != null) {
+    /** Closes the file if this opened it, or drops the shared file's reference; only the first call acts. */
+    synchronized void release() {
+        if (shared != null) {
+            shared.release();
+            shared = null;
+        } else if (file != null) {
             try {
                 file.close();
             } catch (IOException e) {
                 // read-only file: nothing was lost
             }
-            file = null;
         }
+        file = null;
     }
 }

@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.SharedFile;
 import io.proactor.core.LoopConnection;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ConnectionOptions;
@@ -195,6 +196,14 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
         checkFileRange(path, position, count);
         if (count > 0) {
             queueFile(new FileTransfer(path, position, count));
+        }
+    }
+
+    /** {@code mode} does not matter here: the reactor always sends with {@code sendfile}. */
+    @Override
+    public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
+        if (retainForSend(file, position, count, mode)) {
+            queueFile(new FileTransfer(file, position, count));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.proactor.reactor;
 
+import io.proactor.SharedFile;
 import io.proactor.core.AbstractConnection;
 import io.proactor.core.Handlers;
 import io.proactor.protocol.Connection;
@@ -269,6 +270,14 @@ final class VirtualThreadConnection extends AbstractConnection {
         }
     }
 
+    /** {@code mode} does not matter here: a virtual thread always sends with {@code sendfile}. */
+    @Override
+    public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
+        if (retainForSend(file, position, count, mode)) {
+            offer(new FileTransfer(file, position, count), 0);
+        }
+    }
+
     @Override
     public void shutdownOutput() {
         lock.lock();
@@ -286,6 +295,9 @@ final class VirtualThreadConnection extends AbstractConnection {
         lock.lock();
         try {
             if (closed || closeRequested) {
+                if (item instanceof FileTransfer send) {
+                    send.release();
+                }
                 return;
             }
             output.addLast(item);
@@ -328,6 +340,11 @@ final class VirtualThreadConnection extends AbstractConnection {
         closed = true;
         markClosed();
         closeCause = cause;
+        for (Object item : output) {
+            if (item instanceof FileTransfer send) {
+                send.release(); // the one being sent, if any, fails on its closed socket or file
+            }
+        }
         output.clear();
         queued = 0;
         queuedBytes = 0;

@@ -19,7 +19,7 @@ public final class ServeCommand {
             usage: proactor serve DIR [--port N] [--host ADDRESS] [--engine NAME] [--model MODEL] [--threads N]
                                       [--directio-threshold SIZE] [--copy-threshold SIZE] [--header-timeout T]
                                       [--idle-timeout T] [--send-timeout SECONDS] [--max-connections N]
-                                      [--backlog N] [--access-log] [--status SECONDS]
+                                      [--backlog N] [--file-cache-valid T] [--access-log] [--status SECONDS]
 
               DIR                   the directory to serve (GET and HEAD; a directory is served from its
                                     index.html, never listed; symbolic links leading outside DIR are refused)
@@ -45,6 +45,11 @@ public final class ServeCommand {
                                     them (default: the kernel's limit, net.core.somaxconn, 4096 on current
                                     Linux; the kernel cuts a larger N to it); a burst of connects beyond it
                                     loses SYNs, which clients send again only after 1 s
+              --file-cache-valid    how long the open-file cache trusts what it found for a path (the open
+                                    file and its attributes, or a 404/403, trusted 1s at most) before checking
+                                    the path again: a replaced, truncated, deleted or unreadable file is
+                                    served as it was for at most this long (nginx's open_file_cache_valid;
+                                    default 5s; 0: check on every request, reopening only changed files)
               --access-log          log one line per request (SLF4J logger io.proactor.http.access)
               --status              print a status line to stderr every SECONDS (1 to 3600): operations,
                                     loop wake-ups and events per wake-up, tasks, loop lag, receive-buffer
@@ -84,7 +89,7 @@ public final class ServeCommand {
             throws CommandLine.UsageException, IOException {
         CommandLine cl = new CommandLine(args, Set.of("port", "host", "engine", "model", "threads",
                 "directio-threshold", "copy-threshold", "header-timeout", "idle-timeout", "send-timeout",
-                "max-connections", "backlog", "status"), Set.of("access-log"), 1);
+                "max-connections", "backlog", "file-cache-valid", "status"), Set.of("access-log"), 1);
         if (cl.help()) {
             out.println(USAGE);
             return null;
@@ -109,7 +114,9 @@ public final class ServeCommand {
                 cl.on("access-log"),
                 cl.backlog(),
                 Duration.ofSeconds(cl.integer("send-timeout", (int) HttpServerConfig.DEFAULT_SEND_TIMEOUT.toSeconds(),
-                        0, MAX_SEND_TIMEOUT_SECONDS)));
+                        0, MAX_SEND_TIMEOUT_SECONDS)),
+                "0".equals(cl.string("file-cache-valid", null)) ? Duration.ZERO
+                        : cl.duration("file-cache-valid", HttpServerConfig.DEFAULT_FILE_CACHE_VALIDITY));
         int statusSeconds = cl.integer("status", 0, 1, 3600); // 0: not given, no status line
         Engine engine = cl.engine();
         InetSocketAddress address = new InetSocketAddress(host, port);

@@ -3,7 +3,10 @@ package io.proactor.tests;
 import static io.proactor.tests.TestSupport.assertBytesEqual;
 import static io.proactor.tests.TestSupport.await;
 import static io.proactor.tests.TestSupport.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.protocol.Connection;
@@ -12,6 +15,7 @@ import io.proactor.protocol.ProtocolHandler;
 import io.proactor.protocol.ProtocolServer;
 import io.proactor.protocol.ThreadingModel;
 import io.proactor.Engine;
+import io.proactor.SharedFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -310,5 +314,202 @@ public abstract class SendFileSuite {
             assertInstanceOf(java.nio.file.NoSuchFileException.class, await(cause));
             await(collector.closed);
         }
+    }
+
+    static Stream<Arguments> modelsAndSendModes() {
+        List<Arguments> list = new ArrayList<>();
+        for (ThreadingModel m : ThreadingModel.values()) {
+            for (Connection.FileSendMode mode : Connection.FileSendMode.values()) {
+                list.add(Arguments.of(m, mode));
+            }
+        }
+        return list.stream();
+    }
+
+    /**
+     * One {@link SharedFile} sent by several connections, several times each, in every model and mode: every
+     * response exact, each send's reference dropped when it ended (only the opener's is left), and the descriptor
+     * closed with the opener's release.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("modelsAndSendModes")
+    void aSharedFileIsSentByManyConnectionsAndClosedAfterTheLastReference(ThreadingModel model,
+                                                                          Connection.FileSendMode mode)
+            throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "shared-", ".bin");
+        try {
+            byte[] content = randomBytes(300_001, 21);
+            Files.write(file, content);
+            SharedFile shared = SharedFile.open(file);
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.write(ByteBuffer.wrap(ascii("HEAD")));
+                    connection.sendFile(shared, 1, content.length - 1, mode);
+                }
+            };
+            int connections = 4;
+            int rounds = 3;
+            int response = 4 + content.length - 1;
+            try (ProtocolServer server = server(model, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                List<Handlers.Collector> collectors = new ArrayList<>();
+                List<Connection> clients = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    Handlers.Collector collector = new Handlers.Collector();
+                    collectors.add(collector);
+                    clients.add(await(client.connect(server.localAddress(), collector)));
+                }
+                for (int round = 1; round <= rounds; round++) {
+                    List<CompletableFuture<byte[]>> all = new ArrayList<>();
+                    for (int i = 0; i < connections; i++) {
+                        all.add(collectors.get(i).received(response * round));
+                        clients.get(i).write(ByteBuffer.wrap(new byte[] {'?'}));
+                    }
+                    for (CompletableFuture<byte[]> got : all) {
+                        ByteBuffer last = ByteBuffer.wrap(await(got), response * (round - 1), response).slice();
+                        assertBytesEqual(ascii("HEAD"), last.slice(0, 4));
+                        assertBytesEqual(java.util.Arrays.copyOfRange(content, 1, content.length),
+                                last.slice(4, content.length - 1));
+                    }
+                }
+                awaitReferences(shared, 1); // every send let go of its own
+            }
+            shared.release();
+            assertFalse(shared.isOpen());
+            assertThrows(IllegalStateException.class, shared::release, "released more often than retained");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * What a cache evicting a file does: the opener releases its reference while a send of the file is stalled
+     * on a client that does not read. The send goes on to the last byte, and the descriptor closes when it ends.
+     */
+    @ParameterizedTest
+    @EnumSource(Connection.FileSendMode.class)
+    void releasingTheOpenersReferenceDuringASendDoesNotCutItShort(Connection.FileSendMode mode) throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "evicted-", ".bin");
+        try {
+            byte[] content = randomBytes(8 * 1024 * 1024 + 5, 22);
+            Files.write(file, content);
+            SharedFile shared = SharedFile.open(file);
+            CompletableFuture<Void> queued = new CompletableFuture<>();
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.sendFile(shared, 0, content.length, mode);
+                    shared.release(); // evicted: only the send's reference is left
+                    queued.complete(null);
+                }
+            };
+            try (ProtocolServer server = server(ThreadingModel.SINGLE, () -> sender);
+                 java.net.Socket socket = new java.net.Socket()) {
+                socket.setReceiveBufferSize(64 * 1024);
+                socket.connect(server.localAddress(), 5000);
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write('?');
+                await(queued);
+                Thread.sleep(300); // the send fills the socket's buffers and waits for the client
+                assertTrue(shared.isOpen(), "the file was closed under a send in flight");
+                byte[] got = socket.getInputStream().readNBytes(content.length);
+                assertBytesEqual(content, ByteBuffer.wrap(got));
+                awaitReferences(shared, 0);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * A send of a shared file that never starts (queued behind output that the connection discards when it is
+     * aborted, or queued after the connection closed) gives its reference back.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadingModel.class)
+    void aSharedFileSendThatNeverStartsGivesItsReferenceBack(ThreadingModel model) throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "dropped-", ".bin");
+        try {
+            Files.write(file, randomBytes(100_000, 23));
+            SharedFile shared = SharedFile.open(file);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.write(ByteBuffer.allocate(16 * 1024 * 1024)); // more than the socket takes
+                    connection.sendFile(shared, 0, 100_000, Connection.FileSendMode.ZERO_COPY);
+                    connection.sendFile(shared, 0, 100_000, Connection.FileSendMode.COPY);
+                    connection.abort(new IOException("test: aborted with two sends queued"));
+                    connection.sendFile(shared, 0, 100_000, Connection.FileSendMode.ZERO_COPY); // after the close
+                    done.complete(null);
+                }
+            };
+            try (ProtocolServer server = server(model, () -> sender);
+                 java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(server.localAddress(), 5000);
+                socket.getOutputStream().write('?');
+                await(done);
+                awaitReferences(shared, 1);
+            }
+            shared.release();
+            assertFalse(shared.isOpen());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Queuing a send of a file whose last reference is gone fails at once, saying so; nothing is queued. */
+    @Test
+    void aClosedSharedFileIsRefused() throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "closed-", ".bin");
+        try {
+            Files.write(file, randomBytes(1000, 24));
+            SharedFile shared = SharedFile.open(file);
+            shared.release();
+            CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    try {
+                        connection.sendFile(shared, 0, 1000, Connection.FileSendMode.ZERO_COPY);
+                        thrown.complete(null);
+                    } catch (RuntimeException e) {
+                        thrown.complete(e);
+                    }
+                    connection.write(ByteBuffer.wrap(ascii("still open")));
+                }
+            };
+            try (ProtocolServer server = server(ThreadingModel.SINGLE, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                CompletableFuture<byte[]> reply = collector.received(10);
+                c.write(ByteBuffer.wrap(new byte[] {'?'}));
+                Throwable e = await(thrown);
+                assertInstanceOf(IllegalStateException.class, e);
+                assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+                assertBytesEqual(ascii("still open"), ByteBuffer.wrap(await(reply)));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Waits until {@code file} holds exactly {@code n} references (a send drops its own just after it ended). */
+    private static void awaitReferences(SharedFile file, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (file.references() != n && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
+        assertEquals(n, file.references(), "references held to " + file);
     }
 }

@@ -1,6 +1,7 @@
 package io.proactor.samples.http;
 
 import io.proactor.Engines;
+import io.proactor.SharedFile;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ThreadingModel;
 import java.io.IOException;
@@ -108,6 +109,12 @@ public class HttpParseRespondBenchmark {
         public void write(ByteBuffer data) {
             headBytes += data.remaining();
             data.position(data.limit());
+        }
+
+        @Override
+        public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
+            fileBytes += count;
+            files++;
         }
 
         @Override

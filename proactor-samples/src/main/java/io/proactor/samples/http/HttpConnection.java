@@ -1,5 +1,6 @@
 package io.proactor.samples.http;
 
+import io.proactor.SharedFile;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolHandler;
 import java.nio.ByteBuffer;
@@ -16,14 +17,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The protocol handler of one HTTP/1.1 connection: parses requests as bytes arrive and answers each in order
  * (pipelined requests queue their responses behind each other on the connection), GET and HEAD of files only.
  *
- * <p>A response head is written with {@code Connection.write}; the body follows with {@code Connection.sendFile}:
- * copied into the response up to the copy threshold, zero-copy above it, {@code O_DIRECT} reads at or above the
- * direct-I/O threshold.
+ * <p>A response head is written with {@code Connection.write}; the body follows with {@code Connection.sendFile}
+ * of the file the resolver's open-file cache keeps open ({@link SharedFile}): copied into the response up to the
+ * copy threshold, zero-copy above it, {@code O_DIRECT} reads at or above the direct-I/O threshold.
  *
  * <p><b>Allocation.</b> A request for a file, asked for again, is answered without allocating in this class, the
  * parser, the resolver or the response head: the request is read in place ({@link HttpRequestView}), the head is
- * built in a reused buffer, dates and the entity tag are written as bytes. What remains is what reading the file's
- * attributes allocates; error responses, ranges and the access log allocate as they need.
+ * built in a reused buffer, dates and the entity tag are written as bytes, and the file and its attributes come
+ * from the open-file cache; error responses, ranges and the access log allocate as they need.
  *
  * <p><b>Closing.</b> When a response ends the connection (the client asked, HTTP/1.0, or the request could
  * not be parsed), the server shuts down its output after the response and reads and drops whatever else
@@ -153,14 +154,22 @@ final class HttpConnection implements ProtocolHandler {
         int status = pathFrom < 0 ? server.resolver.resolve(ROOT_PATH, 0, 1, target)
                 : server.resolver.resolve(request.bytes, pathFrom, request.pathTo(pathFrom), target);
         switch (status) {
-            case 200 -> file(request, target.file, target.attributes, isHead, keepAlive);
+            case 200 -> {
+                SharedFile file = target.shared;
+                target.shared = null;
+                try {
+                    file(request, file, target.file, target.attributes, isHead, keepAlive);
+                } finally {
+                    file.release(); // the resolver's reference to us; a queued send holds its own
+                }
+            }
             case 301 -> shortResponse(request, 301, keepAlive, "Location", target.location + request.rawQuery());
             default -> shortResponse(request, status, keepAlive, null, null);
         }
     }
 
-    private void file(HttpRequestView request, Path file, BasicFileAttributes attributes, boolean isHead,
-                      boolean keepAlive) {
+    private void file(HttpRequestView request, SharedFile shared, Path file, BasicFileAttributes attributes,
+                      boolean isHead, boolean keepAlive) {
         long size = attributes.size();
         FileTime modifiedTime = attributes.lastModifiedTime();
         long modified = modifiedTime.to(TimeUnit.SECONDS);
@@ -199,7 +208,7 @@ final class HttpConnection implements ProtocolHandler {
                 : length <= server.config.copyThreshold() ? Connection.FileSendMode.COPY
                 : Connection.FileSendMode.ZERO_COPY;
         writeHead(keepAlive, request.minorVersion());
-        connection.sendFile(file, start, length, mode);
+        connection.sendFile(shared, start, length, mode);
         logAndMaybeClose(request, status, length, keepAlive);
     }
 

@@ -66,7 +66,7 @@ public final class HttpFileServer implements AutoCloseable {
         Objects.requireNonNull(engine, "'engine' is null");
         Objects.requireNonNull(model, "'model' is null");
         Objects.requireNonNull(address, "'address' is null");
-        HttpPathResolver resolver = new HttpPathResolver(config.root());
+        HttpPathResolver resolver = new HttpPathResolver(config.root(), config.fileCacheValidity());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "http-timeouts");
             t.setDaemon(true);
@@ -147,6 +147,7 @@ public final class HttpFileServer implements AutoCloseable {
     public void close() {
         server.close();
         stop(timer);
+        resolver.close(); // after the connections: each send holds its own reference, so none is cut short
     }
 
     private static void stop(ScheduledExecutorService timer) {

@@ -1,5 +1,6 @@
 package io.proactor.samples.http;
 
+import io.proactor.SharedFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,10 +14,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Maps a request path to a regular file under one root directory, and never to anything outside it.
@@ -30,10 +34,19 @@ import java.util.Objects;
  * there are no listings. A directory asked for without the trailing slash is redirected (301) to it, so that
  * relative links in its index resolve.
  *
- * <p>Thread-safe. It touches the file system on every call: what it remembers (in a bounded table of the last
- * {@value #CACHED_PATHS} paths asked for) is only the pure part, a raw path's decoded and normalized {@code Path}
- * objects, so that a path asked for again is resolved without allocating; every {@code lstat} and check is made
- * again each time.
+ * <p><b>The open-file cache</b> (nginx's {@code open_file_cache}). A bounded table of the last
+ * {@value #CACHED_PATHS} raw paths asked for (a path's hash picks its one slot; a new path evicts the one there)
+ * remembers, per path, its decoded and normalized form and what the last check of it found: the file, opened
+ * once as a {@link SharedFile}, with its attributes; or the redirect; or the error (404, 403). For the validity
+ * interval that answer is given without touching the file system and without allocating; after it, the path is
+ * checked again ({@code lstat} of each component, {@code access}) and a file is reopened only if its identity
+ * (device and inode, size, modification time) changed. So a file replaced, truncated, deleted or made unreadable
+ * is served as it was for at most the validity interval, as with nginx; errors are trusted for at most
+ * {@value #MAX_ERROR_VALIDITY_MILLIS} ms of it, so that a new file is found soon. A shared file is closed
+ * when the cache forgot it (evicted, replaced, the resolver {@linkplain #close closed}) and the last send of it
+ * has ended.
+ *
+ * <p>Thread-safe: every loop of a server asks the one resolver; a path's check is made by one thread at a time.
  */
 public final class HttpPathResolver {
 
@@ -54,6 +67,7 @@ public final class HttpPathResolver {
     }
 
     private static final String INDEX = "index.html";
+    static final long MAX_ERROR_VALIDITY_MILLIS = 1000;
 
     /** Size of the table of normalized paths: a power of two; a path's hash picks its one slot. */
     static final int CACHED_PATHS = 1024;
@@ -61,11 +75,28 @@ public final class HttpPathResolver {
     private static final int MAX_CACHED_PATH = 512;
 
     private final Path realRoot;
-    private final Normalized[] cache = new Normalized[CACHED_PATHS];
+    private final AtomicReferenceArray<Normalized> cache = new AtomicReferenceArray<>(CACHED_PATHS);
+    private final long validityNanos;
+    private final long errorValidityNanos;
+    private volatile boolean closed;
 
-    /** @throws IOException the root does not exist or is not a directory; the message says which */
+    /** A resolver that checks every path on every request (a validity of zero). */
     public HttpPathResolver(Path root) throws IOException {
+        this(root, Duration.ZERO);
+    }
+
+    /**
+     * @param validity how long a check of a path is trusted (see the class comment); zero checks every request
+     * @throws IOException the root does not exist or is not a directory; the message says which
+     */
+    public HttpPathResolver(Path root, Duration validity) throws IOException {
         Objects.requireNonNull(root, "'root' is null");
+        Objects.requireNonNull(validity, "'validity' is null");
+        if (validity.isNegative()) {
+            throw new IllegalArgumentException("'validity' must not be negative, was " + validity);
+        }
+        this.validityNanos = validity.toNanos();
+        this.errorValidityNanos = Math.min(validityNanos, TimeUnit.MILLISECONDS.toNanos(MAX_ERROR_VALIDITY_MILLIS));
         Path real;
         try {
             real = root.toRealPath();
@@ -93,6 +124,9 @@ public final class HttpPathResolver {
         Target out = new Target();
         byte[] raw = rawPath.getBytes(StandardCharsets.ISO_8859_1);
         int status = resolve(raw, 0, raw.length, out);
+        if (out.shared != null) {
+            out.shared.release(); // this form tells what the path maps to, and opens nothing for the caller
+        }
         return switch (status) {
             case 200 -> new Found(out.file, out.attributes);
             case 301 -> new Redirect(out.location);
@@ -102,23 +136,44 @@ public final class HttpPathResolver {
 
     /**
      * Where a resolution ends, filled by {@link #resolve(byte[], int, int, Target)}: one per connection, reused.
-     * For 200 {@code file} and {@code attributes}, for 301 {@code location}, otherwise {@code reason}.
+     * For 200 {@code file}, {@code attributes} and {@code shared}, a reference of which the caller holds and must
+     * release; for 301 {@code location}, otherwise {@code reason}.
      */
     static final class Target {
         Path file;
         BasicFileAttributes attributes;
+        SharedFile shared;
         String location;
         String reason;
     }
 
+    /** What a check of a path found; immutable. {@code shared} holds the cache's reference while it is cached. */
+    private record Checked(int status, Path file, BasicFileAttributes attributes, SharedFile shared, String location,
+                           String reason, long validUntil) {
+
+        /** Gives this answer to {@code out}, with a reference for the caller; false if the file was closed meanwhile. */
+        boolean claim(Target out) {
+            if (shared != null && !shared.retain()) {
+                return false;
+            }
+            out.file = file;
+            out.attributes = attributes;
+            out.shared = shared;
+            out.location = location;
+            out.reason = reason;
+            return true;
+        }
+    }
+
     /**
-     * Resolves the raw path {@code raw[from, to)} into {@code out} and returns the status: 200 (a file), 301
-     * (a directory without its slash) or 400, 403, 404. Allocates nothing when the path was asked for recently
-     * and leads to a regular file through no symbolic link, but what reading the file's attributes allocates.
+     * Resolves the raw path {@code raw[from, to)} into {@code out} and returns the status: 200 (a file, open, whose
+     * reference the caller must release), 301 (a directory without its slash) or 400, 403, 404. Allocates nothing
+     * and touches no file when the path was checked within the validity interval.
      */
     int resolve(byte[] raw, int from, int to, Target out) {
         out.file = null;
         out.attributes = null;
+        out.shared = null;
         out.location = null;
         out.reason = null;
         int hash = 1;
@@ -126,8 +181,9 @@ public final class HttpPathResolver {
             hash = 31 * hash + raw[i];
         }
         int slot = (hash ^ (hash >>> 16)) & (CACHED_PATHS - 1);
-        Normalized n = cache[slot];
+        Normalized n = cache.get(slot);
         if (n == null || n.hash != hash || !Arrays.equals(n.raw, 0, n.raw.length, raw, from, to)) {
+            Normalized evicted = n;
             if (to == from || raw[from] != '/') {
                 return refuse(out, 400, "path does not start with '/'");
             }
@@ -139,10 +195,35 @@ public final class HttpPathResolver {
             if (n.prefixes == null) {
                 return refuse(out, 400, "'..' climbs above the root");
             }
-            if (to - from <= MAX_CACHED_PATH) {
-                cache[slot] = n; // racy publication is safe: every field of Normalized is final
+            if (to - from > MAX_CACHED_PATH || closed || !cache.compareAndSet(slot, evicted, n)) {
+                n.forget(); // not in the table: checked for this request only
+            } else if (evicted != null) {
+                evicted.forget();
+                if (closed) {
+                    n.forget(); // close() may have swept the table before n went in
+                }
             }
         }
+        Checked c = n.checked;
+        if (c != null && System.nanoTime() - c.validUntil < 0 && c.claim(out)) {
+            return c.status;
+        }
+        return n.check(out);
+    }
+
+    /** Forgets every path, closing what no send is using; resolving goes on, checking each path every time. */
+    public void close() {
+        closed = true;
+        for (int i = 0; i < CACHED_PATHS; i++) {
+            Normalized n = cache.getAndSet(i, null);
+            if (n != null) {
+                n.forget();
+            }
+        }
+    }
+
+    /** What checking the file system says of {@code n}'s path now: the status, and {@code out} filled. */
+    private int walkChecked(Normalized n, Target out) {
         try {
             return walk(n, out);
         } catch (NoSuchFileException | NotDirectoryException e) {
@@ -155,22 +236,30 @@ public final class HttpPathResolver {
         }
     }
 
+    private static boolean sameFile(BasicFileAttributes a, BasicFileAttributes b) {
+        return Objects.equals(a.fileKey(), b.fileKey()) && a.size() == b.size()
+                && a.lastModifiedTime().equals(b.lastModifiedTime());
+    }
+
     private static int refuse(Target out, int status, String reason) {
         out.reason = reason;
         return status;
     }
 
     /**
-     * A raw path decoded and normalized: the real root joined with its first segment, its first two, ... (all of
-     * them last); immutable, shared by every thread through the cache.
+     * A raw path decoded and normalized (the real root joined with its first segment, its first two, ... all of
+     * them last), and what the last check of it found; shared by every thread through the cache. The final
+     * fields are published safely by the table's compare-and-set; {@link #checked} is written under the lock.
      */
-    private static final class Normalized {
+    private final class Normalized {
         final byte[] raw;
         final int hash;
         final Path[] prefixes;       // null: '..' climbs above the root
         final boolean trailingSlash; // the decoded path ends in '/'
         final String location;       // where a directory without the slash is redirected
         final Path index;            // the last prefix's index.html
+        volatile Checked checked;    // null: never checked, or forgotten
+        private boolean forgotten;   // out of the table: a check is for one request and keeps nothing
 
         Normalized(byte[] raw, int hash, Path[] prefixes, boolean trailingSlash, String location, Path index) {
             this.raw = raw;
@@ -179,6 +268,64 @@ public final class HttpPathResolver {
             this.trailingSlash = trailingSlash;
             this.location = location;
             this.index = index;
+        }
+
+        /**
+         * Checks the path (one thread at a time), keeps the answer for the validity interval unless forgotten, and
+         * gives it to {@code out}. A file whose identity did not change keeps its open descriptor; a changed one is
+         * opened anew, and the cache's reference to the old one dropped.
+         */
+        synchronized int check(Target out) {
+            Checked old = checked;
+            long now = System.nanoTime();
+            if (old != null && now - old.validUntil < 0 && old.claim(out)) {
+                return old.status; // another thread checked it while this one waited
+            }
+            int status = walkChecked(this, out);
+            SharedFile file = null;
+            if (status == 200) {
+                if (old != null && old.shared != null && sameFile(old.attributes, out.attributes)
+                        && old.shared.retain()) {
+                    file = old.shared; // unchanged: the caller's reference; the cache keeps its own
+                } else {
+                    try {
+                        file = SharedFile.open(out.file); // the opener's reference, the cache's
+                    } catch (NoSuchFileException e) {
+                        status = refuse(out, 404, "no such file");
+                    } catch (AccessDeniedException e) {
+                        status = refuse(out, 403, "permission denied");
+                    } catch (IOException e) {
+                        status = refuse(out, 404, "cannot open: " + e.getMessage());
+                    }
+                    if (file != null && !forgotten) {
+                        file.retain(); // the caller's
+                    }
+                }
+            }
+            if (status != 200) {
+                out.file = null;
+                out.attributes = null;
+            }
+            out.shared = file;
+            if (forgotten) {
+                return status; // the opener's reference went to the caller
+            }
+            long valid = status == 200 || status == 301 ? validityNanos : errorValidityNanos;
+            checked = new Checked(status, out.file, out.attributes, file, out.location, out.reason, now + valid);
+            if (old != null && old.shared != null && old.shared != file) {
+                old.shared.release(); // the cache's reference to the file it knew before
+            }
+            return status;
+        }
+
+        /** Out of the table: drops the cache's reference to its file; checks from now on keep nothing. */
+        synchronized void forget() {
+            forgotten = true;
+            Checked c = checked;
+            checked = null;
+            if (c != null && c.shared != null) {
+                c.shared.release();
+            }
         }
     }
 

@@ -24,10 +24,15 @@ import java.util.Objects;
  * @param sendTimeout       how long a response may make no progress (the client stopped reading) before its
  *                          connection is closed, nginx's {@code send_timeout}; {@link Duration#ZERO}: never
  *                          ({@code ProtocolServer.Builder.sendTimeout})
+ * @param fileCacheValidity how long what the open-file cache knows of a path (the open file, its attributes, or
+ *                          that it is missing or forbidden) is trusted before the path is checked again (nginx's
+ *                          {@code open_file_cache_valid}); errors are trusted for at most one second of it.
+ *                          {@link Duration#ZERO}: checked on every request, still without reopening a file that
+ *                          did not change ({@link HttpPathResolver})
  */
 public record HttpServerConfig(Path root, long directIoThreshold, long copyThreshold, Duration headerTimeout,
                                Duration idleTimeout, int maxConnections, boolean accessLog, int backlog,
-                               Duration sendTimeout) {
+                               Duration sendTimeout, Duration fileCacheValidity) {
 
     public static final long DEFAULT_DIRECT_IO_THRESHOLD = 4L * 1024 * 1024;
     public static final long DEFAULT_COPY_THRESHOLD = 16 * 1024;
@@ -35,6 +40,7 @@ public record HttpServerConfig(Path root, long directIoThreshold, long copyThres
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_FILE_CACHE_VALIDITY = Duration.ofSeconds(5);
 
     public HttpServerConfig {
         Objects.requireNonNull(root, "'root' is null: give the directory to serve");
@@ -60,52 +66,64 @@ public record HttpServerConfig(Path root, long directIoThreshold, long copyThres
         if (sendTimeout.isNegative()) {
             throw new IllegalArgumentException("'sendTimeout' must not be negative (zero: none), was " + sendTimeout);
         }
+        Objects.requireNonNull(fileCacheValidity, "'fileCacheValidity' is null: use Duration.ZERO to check every request");
+        if (fileCacheValidity.isNegative()) {
+            throw new IllegalArgumentException("'fileCacheValidity' must not be negative (zero: check every request), "
+                    + "was " + fileCacheValidity);
+        }
     }
 
     /**
      * Defaults for serving {@code root}: 4 MiB direct-I/O threshold, 16 KiB copy threshold, 10 s header and
      * 60 s idle timeouts, 10,000 connections, no access log, the kernel's {@code somaxconn} as listen backlog,
-     * a 60 s send timeout.
+     * a 60 s send timeout, paths checked again after 5 s in the open-file cache.
      */
     public static HttpServerConfig of(Path root) {
         return new HttpServerConfig(root, DEFAULT_DIRECT_IO_THRESHOLD, DEFAULT_COPY_THRESHOLD, DEFAULT_HEADER_TIMEOUT,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false, 0, DEFAULT_SEND_TIMEOUT);
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false, 0, DEFAULT_SEND_TIMEOUT,
+                DEFAULT_FILE_CACHE_VALIDITY);
     }
 
     public HttpServerConfig withDirectIoThreshold(long bytes) {
         return new HttpServerConfig(root, bytes, copyThreshold, headerTimeout, idleTimeout, maxConnections, accessLog,
-                backlog, sendTimeout);
+                backlog, sendTimeout, fileCacheValidity);
     }
 
     public HttpServerConfig withCopyThreshold(long bytes) {
         return new HttpServerConfig(root, directIoThreshold, bytes, headerTimeout, idleTimeout, maxConnections,
-                accessLog, backlog, sendTimeout);
+                accessLog, backlog, sendTimeout, fileCacheValidity);
     }
 
     public HttpServerConfig withTimeouts(Duration header, Duration idle) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, header, idle, maxConnections, accessLog,
-                backlog, sendTimeout);
+                backlog, sendTimeout, fileCacheValidity);
     }
 
     public HttpServerConfig withMaxConnections(int n) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, n, accessLog,
-                backlog, sendTimeout);
+                backlog, sendTimeout, fileCacheValidity);
     }
 
     public HttpServerConfig withAccessLog(boolean on) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
-                on, backlog, sendTimeout);
+                on, backlog, sendTimeout, fileCacheValidity);
     }
 
     /** With listen backlog {@code n}; 0 for the kernel's {@code somaxconn}. */
     public HttpServerConfig withBacklog(int n) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
-                accessLog, n, sendTimeout);
+                accessLog, n, sendTimeout, fileCacheValidity);
     }
 
     /** With send timeout {@code timeout}; {@link Duration#ZERO} for none. */
     public HttpServerConfig withSendTimeout(Duration timeout) {
         return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
-                accessLog, backlog, timeout);
+                accessLog, backlog, timeout, fileCacheValidity);
+    }
+
+    /** With open-file cache validity {@code validity}; {@link Duration#ZERO} to check the file on every request. */
+    public HttpServerConfig withFileCacheValidity(Duration validity) {
+        return new HttpServerConfig(root, directIoThreshold, copyThreshold, headerTimeout, idleTimeout, maxConnections,
+                accessLog, backlog, sendTimeout, validity);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,11 @@ class HttpPathResolverTest {
     void tree() throws IOException {
         root = HttpTestSupport.tree(base, 10);
         resolver = new HttpPathResolver(root);
+    }
+
+    @AfterEach
+    void close() {
+        resolver.close(); // the files its cache opened
     }
 
     private int status(String rawPath) {
