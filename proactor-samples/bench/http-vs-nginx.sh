@@ -14,7 +14,8 @@
 #   LARGE_CONNECTIONS=2 connection count for the files at or above THRESHOLD (with more, one response outlasts
 #                       the measurement)
 #   THRESHOLD=4m        direct-I/O threshold of both servers
-#   ENGINES="io_uring nio2 reactor"   our engines; E/zero-copy is engine E with --copy-threshold 0
+#   ENGINES="io_uring nio2 reactor"   our engines; E/zero-copy is engine E with --copy-threshold 0, E/copy engine E
+#                       with --copy-threshold THRESHOLD (every file below the threshold read into the response)
 #   ROUNDS=3            rounds; each round measures every server once, in the order nginx-sendfile,
 #                       nginx-directio, then ENGINES, on every (connection count, file) pair
 #   FILES="1k.bin 64k.bin 1m.bin 256m.bin"   files to serve; a name's size is its stem (1k = 1 KiB, 256m = 256 MiB)
@@ -22,6 +23,10 @@
 #                       .csv suffix: round,server,connections,file,rps,p99_ms,bytes_per_s,errors,server_cpu_s,
 #                       requests,wrk_cpu_fraction
 #   NOTE=<a line put at the top of the results, e.g. how quiet the machine was>
+#   FIO=1               with a file at or above THRESHOLD: in each round, fio reads the first such file with
+#                       io_uring and O_DIRECT, 256 KiB blocks, two in flight (what our DIRECT_IO send does), for
+#                       DURATION s on CPU 0: the device's rate, beside which the servers' rate on that file is
+#                       reported (FIO=0: not run; installs fio with apt-get when missing)
 #
 # What it does. Servers run on CPU 0 (taskset), wrk (one thread) on CPU 1. nginx runs one worker, access log off,
 # in two configurations: "sendfile" (sendfile on) and "directio" (sendfile on + aio + directio THRESHOLD: files at
@@ -50,6 +55,7 @@ THRESHOLD="${THRESHOLD:-4m}"
 ENGINES="${ENGINES:-io_uring nio2 reactor}"
 ROUNDS="${ROUNDS:-3}"
 FILES="${FILES:-1k.bin 64k.bin 1m.bin 256m.bin}"
+FIO="${FIO:-1}"
 OUT="${OUT:-$here/http-vs-nginx.md}"
 CSV="${OUT%.md}.csv"
 NGINX_PORT=18181
@@ -57,8 +63,8 @@ OUR_PORT=18182
 CLIENT_BOUND=0.95
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need nginx || ! need wrk; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk
+if ! need nginx || ! need wrk || { [ "$FIO" = 1 ] && ! need fio; }; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk fio
 fi
 for tool in nginx wrk taskset curl ss pgrep python3 numfmt; do
   need "$tool" || { echo "error: $tool is missing" >&2; exit 1; }
@@ -237,13 +243,14 @@ start_server() { # label round: starts the server for label on CPU 0, waits unti
     taskset -c 0 nginx -c "${!conf_var}" -p "$work/nginx/$cfg" > "$log" 2>&1 &
     server_pid=$!
   else
-    engine=${label%/zero-copy}
+    engine=${label%/*}
     port=$OUR_PORT
     port_free $port || fail "port $port is still in use before starting $label"
     log="$logs/r$round-${label//\//_}.log"
     server_log=$log
     local copy=() # ENGINE/zero-copy: small files zero-copy too (--copy-threshold 0), to show what the copy saves
     [[ $label == */zero-copy ]] && copy=(--copy-threshold 0)
+    [[ $label == */copy ]] && copy=(--copy-threshold "$THRESHOLD")
     taskset -c 0 "$repo/proactor" serve "$www" --port $OUR_PORT --engine "$engine" --model single \
       --directio-threshold "$THRESHOLD" "${copy[@]}" > "$log" 2>&1 &
     server_pid=$!
@@ -263,6 +270,7 @@ start_server() { # label round: starts the server for label on CPU 0, waits unti
 (cd "$repo" && ./proactor --help > /dev/null) # builds once, outside the measurements
 servers=(nginx-sendfile nginx-directio $ENGINES)
 echo "round,server,connections,file,rps,p99_ms,bytes_per_s,errors,server_cpu_s,requests,wrk_cpu_fraction" > "$CSV"
+echo "round,fio_kib_per_s" > "${CSV%.csv}-fio.csv"
 jvm_exe=
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 for round in $(seq 1 "$ROUNDS"); do
@@ -275,6 +283,15 @@ for round in $(seq 1 "$ROUNDS"); do
     for file in "${large_files[@]}"; do measure "$round" "$LARGE_CONNECTIONS" "$file"; done
     stop_server
   done
+  if [ "$FIO" = 1 ] && [ "${#large_files[@]}" -gt 0 ]; then
+    # the device's O_DIRECT rate with io_uring, as our DIRECT_IO send reads: 256 KiB blocks, two in flight
+    taskset -c 0 fio --name=direct --filename="$www/${large_files[0]}" --readonly --rw=read --bs=256k \
+      --direct=1 --ioengine=io_uring --iodepth=2 --runtime="$DURATION" --time_based --output-format=terse \
+      --terse-version=3 > "$logs/fio-r$round.txt" 2>&1 || fail "fio failed: $(tail -3 "$logs/fio-r$round.txt")"
+    # terse v3: field 7 is the read bandwidth in KiB/s
+    echo "$round,$(cut -d';' -f7 "$logs/fio-r$round.txt" | head -1)" >> "${CSV%.csv}-fio.csv"
+    echo "round $round fio io_uring O_DIRECT ${large_files[0]}: $(cut -d';' -f7 "$logs/fio-r$round.txt" | head -1) KiB/s" >&2
+  fi
 done
 
 jvm_version="$("${jvm_exe:-java}" -version 2>&1 | grep -v '^Picked up' | sed -n 2p)"
@@ -300,9 +317,9 @@ wrk_version="$( (wrk -v 2>&1 || true) | head -1 | cut -d' ' -f1-2)" # wrk -v exi
   echo "- commands:"
   echo "  - nginx: \`taskset -c 0 nginx -c CONF -p PREFIX\` (\`daemon off; worker_processes 1;\`)"
   echo "  - ours: \`taskset -c 0 ./proactor serve DIR --port $OUR_PORT --engine E --model single --directio-threshold $THRESHOLD\`"
-  echo "    (default \`--copy-threshold 16K\`: files up to 16 KiB are read into the response and sent with its head;"
-  echo "    an engine named E/zero-copy runs with \`--copy-threshold 0\`; the reactor engine has no asynchronous"
-  echo "    file reads, so it sends every file zero-copy)"
+  echo "    (default \`--copy-threshold 16K\`: files up to 16 KiB are read into the response;"
+  echo "    an engine named E/zero-copy runs with \`--copy-threshold 0\`, E/copy with \`--copy-threshold $THRESHOLD\`;"
+  echo "    the reactor copies 64 KiB at most and has no asynchronous file reads, so it sends larger files zero-copy)"
   echo "  - server warm-up, once per block: \`taskset -c 1 wrk -t1 -c${connections[0]} -d${SERVER_WARMUP}s --timeout 30s URL/1k.bin\`"
   echo "  - per (connections C, file): \`taskset -c 1 wrk -t1 -cC -d${WARMUP}s --timeout 30s URL/FILE\` unmeasured, then"
   echo "    \`taskset -c 1 wrk -t1 -cC -d${DURATION}s --timeout 30s -s totals.lua URL/FILE\` measured; C is each of"
@@ -405,6 +422,34 @@ for c, fs in by_conn.items():
                         ratios.append(a[key] / b[key])
                 cells.append(f"{med(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})" if ratios else "-")
         print(f"| {f} | {ref(f).removeprefix('nginx-')} | " + " | ".join(cells) + " |")
+    print()
+
+fio_path = path[:-len(".csv")] + "-fio.csv"
+fio = {}
+try:
+    for r in csv.DictReader(open(fio_path)):
+        fio[int(r["round"])] = float(r["fio_kib_per_s"]) * 1024
+except FileNotFoundError:
+    pass
+big = [f for f in files if size(f) >= threshold]
+if fio and big:
+    f, c = big[0], int(large_conns)
+    print(f"## {f}: the servers against the device (fio)\n")
+    print(f"fio reading {f} with io_uring and O_DIRECT, 256 KiB blocks, two in flight, {duration} s per round: "
+          f"{spread([v / 1048576 for v in fio.values()])} MiB/s (median, min–max). Each server's rate on {f} at "
+          f"{c} connections over fio's in the same round (median of the per-round ratios, min–max):\n")
+    print("| server | MiB/s | ratio to fio |")
+    print("|---|---:|---:|")
+    for s in servers:
+        ratios = []
+        rates = []
+        for r in rounds:
+            row = rows.get((r, s, c, f))
+            if row and r in fio:
+                rate = float(row["rps"]) * size(f)
+                rates.append(rate / 1048576)
+                ratios.append(rate / fio[r])
+        print(f"| {s} | {spread(rates)} | " + (f"{med(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})" if ratios else "-") + " |")
     print()
 
 total = sum(v["errors"] for v in rows.values())

@@ -44,8 +44,10 @@ public interface Connection {
          * Read through the page cache into the connection's output buffers and sent with the output queued just
          * before it (a response head): one copy, but no hand-off to the kernel's workers, which on io_uring
          * costs more than copying a small file ({@code SPLICE} always runs on an io-wq thread). Memory is bounded
-         * (a few buffers at a time), so any size works, but it pays off for small files only. Engines that send
-         * files synchronously (the reactors) send it {@link #ZERO_COPY} instead.
+         * (a few buffers at a time), so any size works, but it pays off for small files only. The Reactor engine
+         * copies ranges of up to 64 KiB (one {@code pread} instead of the three system calls of the JDK's
+         * {@code transferTo}) and sends larger ones {@link #ZERO_COPY}; the virtual-thread engine always sends
+         * {@link #ZERO_COPY}.
          */
         COPY
     }

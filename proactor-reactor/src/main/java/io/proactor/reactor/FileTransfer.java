@@ -35,21 +35,62 @@ final class FileTransfer {
     private final Path path;
     private final long position;
     private final long count;
+    private final boolean copies;
     private SharedFile shared; // the reference held, until released
     private FileChannel file;
     private long sent;
 
-    FileTransfer(Path path, long position, long count) {
+    /** {@code copies}: the reactor reads the range into its output chunks ({@link #copyInto}) instead. */
+    FileTransfer(Path path, long position, long count, boolean copies) {
         this.path = path;
         this.position = position;
         this.count = count;
+        this.copies = copies;
     }
 
     /** A transfer of {@code shared}, whose reference (already taken by the caller) this now holds. */
-    FileTransfer(SharedFile shared, long position, long count) {
-        this(shared.path(), position, count);
+    FileTransfer(SharedFile shared, long position, long count, boolean copies) {
+        this(shared.path(), position, count, copies);
         this.shared = shared;
         this.file = shared.channel();
+    }
+
+    /** Whether the range is to be read into output chunks rather than sent with {@code sendfile}. */
+    boolean copies() {
+        return copies;
+    }
+
+    long count() {
+        return count;
+    }
+
+    /**
+     * Reads the whole range into {@code chunks[0, n)}, each filled to its capacity but the last, and flipped
+     * ({@code pread}s; for a small file one, where {@code transferTo} makes three system calls: the JDK asks the
+     * size, tries {@code copy_file_range}, which a socket refuses, then {@code sendfile}). The file is released.
+     *
+     * @throws EOFException the file ended before the range did
+     */
+    void copyInto(ByteBuffer[] chunks, int n) throws IOException {
+        try {
+            if (file == null) {
+                file = FileChannel.open(path, READ, NO_ATTRIBUTES);
+            }
+            for (int i = 0; i < n; i++) {
+                ByteBuffer chunk = chunks[i];
+                chunk.limit((int) Math.min(chunk.capacity(), count - sent));
+                while (chunk.hasRemaining()) {
+                    int read = file.read(chunk, position + sent);
+                    if (read < 0) {
+                        throw endedEarly();
+                    }
+                    sent += read;
+                }
+                chunk.flip();
+            }
+        } finally {
+            release();
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -32,6 +33,8 @@ import java.util.concurrent.Executor;
 final class ReactorConnection extends LoopConnection implements ReactorHandle {
 
     private static final int MAX_GATHER = 64;
+    /** The largest {@link FileSendMode#COPY} read into chunks; at most {@code MAX_GATHER} chunks. */
+    static final int MAX_COPY = 4 * ReactorLoop.CHUNK_SIZE;
 
     private final SocketChannel channel;
     private final ReactorLoop reactor;
@@ -193,18 +196,33 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
 
     @Override
     public void sendFile(Path path, long position, long count) {
+        sendFile(path, position, count, FileSendMode.ZERO_COPY);
+    }
+
+    /**
+     * {@link FileSendMode#COPY} of at most {@link #MAX_COPY} bytes reads them into output chunks, sent with the
+     * chunks queued before them; anything else goes with {@code sendfile} (the reactor has no asynchronous file
+     * reads, so {@code DIRECT_IO} is zero-copy too).
+     */
+    @Override
+    public void sendFile(Path path, long position, long count, FileSendMode mode) {
         checkFileRange(path, position, count);
+        Objects.requireNonNull(mode, "'mode' is null");
         if (count > 0) {
-            queueFile(new FileTransfer(path, position, count));
+            queueFile(new FileTransfer(path, position, count, copies(mode, count)));
         }
     }
 
-    /** {@code mode} does not matter here: the reactor always sends with {@code sendfile}. */
+    /** As {@link #sendFile(Path, long, long, FileSendMode)}, from the shared file's descriptor. */
     @Override
     public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
         if (retainForSend(file, position, count, mode)) {
-            queueFile(new FileTransfer(file, position, count));
+            queueFile(new FileTransfer(file, position, count, copies(mode, count)));
         }
+    }
+
+    private static boolean copies(FileSendMode mode, long count) {
+        return mode == FileSendMode.COPY && count <= MAX_COPY;
     }
 
     /** Sends queued output until done or the socket is full; then registers write interest or not. */
@@ -216,7 +234,9 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
         try {
             Object head;
             while ((head = output.peekFirst()) != null) {
-                if (head instanceof FileTransfer send) {
+                if (head instanceof FileTransfer send && send.copies()) {
+                    copyIntoChunks(send);
+                } else if (head instanceof FileTransfer send) {
                     if (!send.transfer(channel, progressed)) {
                         break;
                     }
@@ -233,6 +253,29 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
         updateInterest();
         if (output.isEmpty()) {
             outputDrained();
+        }
+    }
+
+    /** Replaces the copying send at the head of the queue by chunks holding its bytes. */
+    private void copyIntoChunks(FileTransfer send) throws IOException {
+        output.pollFirst();
+        int n = (int) ((send.count() + ReactorLoop.CHUNK_SIZE - 1) / ReactorLoop.CHUNK_SIZE);
+        for (int i = 0; i < n; i++) {
+            gather[i] = reactor.acquireChunk();
+        }
+        try {
+            send.copyInto(gather, n);
+            for (int i = n - 1; i >= 0; i--) {
+                output.addFirst(gather[i]);
+            }
+            queuedBytes += send.count();
+        } catch (IOException e) {
+            for (int i = 0; i < n; i++) {
+                reactor.releaseChunk(gather[i]);
+            }
+            throw e;
+        } finally {
+            Arrays.fill(gather, 0, n, null);
         }
     }
 

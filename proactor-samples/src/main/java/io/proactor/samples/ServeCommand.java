@@ -33,8 +33,10 @@ public final class ServeCommand {
                                     (default 4M; K, M, G suffixes; reactor engines always use zero-copy)
               --copy-threshold      responses of at most SIZE bytes of a file are read into the response and
                                     sent with its head, instead of zero-copy: cheaper for small files on
-                                    io_uring, where each splice is handed to a kernel worker (default 16K;
-                                    0: always zero-copy; reactor engines always use zero-copy)
+                                    io_uring, where each splice is handed to a kernel worker, and on the
+                                    reactor, where the JDK's transferTo costs three system calls (default 16K;
+                                    0: always zero-copy; the reactor copies 64K at most; virtual-threads
+                                    always zero-copy)
               --header-timeout      time for a request head to arrive from its first byte (default 10s)
               --idle-timeout        time a keep-alive connection may wait for its next request (default 60s)
               --send-timeout        seconds a response may make no progress, the client having stopped reading,

@@ -290,6 +290,40 @@ public abstract class SendFileSuite {
         }
     }
 
+    /** The same for a small range (which the engines may copy rather than splice): the connection is aborted. */
+    @ParameterizedTest
+    @EnumSource(Connection.FileSendMode.class)
+    void sendFileOfASmallFileShorterThanAskedAbortsTheConnection(Connection.FileSendMode mode) throws Throwable {
+        Files.createDirectories(Path.of("target"));
+        Path file = Files.createTempFile(Path.of("target"), "short-small-", ".bin");
+        try {
+            Files.write(file, randomBytes(1000, 25));
+            CompletableFuture<Throwable> cause = new CompletableFuture<>();
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    data.position(data.limit());
+                    connection.sendFile(file, 0, 2000, mode);
+                }
+
+                @Override
+                public void onClose(Connection connection, Throwable c) {
+                    cause.complete(c);
+                }
+            };
+            try (ProtocolServer server = server(ThreadingModel.SINGLE, () -> sender);
+                 ProtocolClient client = client(engine())) {
+                Handlers.Collector collector = new Handlers.Collector();
+                Connection c = await(client.connect(server.localAddress(), collector));
+                c.write(ByteBuffer.wrap(new byte[] {'?'}));
+                assertInstanceOf(java.io.EOFException.class, await(cause));
+                await(collector.closed);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     void sendFileOfAMissingFileAbortsTheConnection() throws Throwable {
         Path missing = Path.of("target", "no-such-file-" + System.nanoTime());
