@@ -234,6 +234,39 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
         }
     }
 
+    /**
+     * Reads {@code body}'s remaining bytes from {@code file} at {@code position}, then writes
+     * {@code srcs[offset, offset + length)}, of which {@code body} is one, holding those bytes (the read leaves its
+     * position where it was): a response head and a small file's bytes in one send, chained in one submission
+     * where the engine can ({@link #canReadFileThenWrite}). Where it cannot, this returns {@code false} and does
+     * nothing: the caller reads, then writes. The handler gets the bytes written, as a gathering write's does;
+     * if the file ended before {@code body} was full, it fails with an {@link java.io.EOFException} and nothing
+     * was written. Loop only, for the engines' shared connection code; no write may be pending.
+     */
+    public final <A> boolean readFileThenWrite(AsyncFile file, long position, ByteBuffer body, ByteBuffer[] srcs,
+                                               int offset, int length, A attachment,
+                                               CompletionHandler<Long, ? super A> handler) {
+        if (!canReadFileThenWrite(file, body, srcs, offset, length)) {
+            return false;
+        }
+        if (claimWrite(handler, attachment) && begin(writeSlot)) {
+            implReadFileThenWrite(file, position, body, srcs, offset, length, writeSlot);
+        }
+        return true;
+    }
+
+    /** Whether this engine chains a file read and a write ({@link #readFileThenWrite}); by default not. */
+    protected boolean canReadFileThenWrite(AsyncFile file, ByteBuffer body, ByteBuffer[] srcs, int offset,
+                                           int length) {
+        return false;
+    }
+
+    /** Submits the chained read and write; called only where {@link #canReadFileThenWrite} said yes. */
+    protected void implReadFileThenWrite(AsyncFile file, long position, ByteBuffer body, ByteBuffer[] srcs,
+                                         int offset, int length, OperationSlot slot) {
+        throw new UnsupportedOperationException();
+    }
+
     private static void checkTransfer(AsyncFile file, long position, long count, CompletionHandler<?, ?> handler) {
         Objects.requireNonNull(file, "'file' is null");
         Objects.requireNonNull(handler, "'handler' is null");

@@ -66,7 +66,29 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
             b = chunk.buffer().clear();
         }
         b.limit((int) Math.min(b.capacity(), b.position() + count - read));
+        if (read == 0 && b.remaining() == count && readThenWrite(b)) {
+            return;
+        }
         opened.read(b, position + read, null, this);
+    }
+
+    /**
+     * The whole file fits in the first buffer: where the engine chains a read and a write (io_uring links them),
+     * it is read and sent with the chunks ahead in one submission. Then the send goes on as if the read had
+     * completed: what the write leaves is written by {@link #writeBatch}, and a file that ended early fails it.
+     */
+    private boolean readThenWrite(ByteBuffer b) {
+        if (!(connection.socket instanceof AbstractAsyncSocket socket)) {
+            return false;
+        }
+        ByteBuffer[] gather = connection.gather();
+        gather[headerChunks] = b;
+        if (!socket.readFileThenWrite(opened, position, b, gather, 0, headerChunks + 1, null, written)) {
+            gather[headerChunks] = null;
+            return false;
+        }
+        read = count;
+        return true;
     }
 
     @Override

@@ -19,6 +19,8 @@ final class FileOperation extends RingOperation {
     private static final int READ = 0;
     private static final int WRITE = 1;
     private static final int FSYNC = 2;
+    /** A READ linked to the SQE after it: the buffer is left as it was, for the linked write to send. */
+    private static final int LINKED_READ = 3;
 
     private final IoUringAsyncFile file;
     private int kind;
@@ -36,6 +38,17 @@ final class FileOperation extends RingOperation {
         start(READ, dst, h, attachment);
         long address = kernelAddress(dst);
         submitOrFail(IoUringSqes.read(file.fd(), position, address, kernelLength(dst), tag));
+    }
+
+    boolean readLinked(ByteBuffer dst, long position, CompletionHandler<Object, Object> h) {
+        int length = dst.remaining();
+        start(LINKED_READ, dst, h, null);
+        if (!submit(IoUringSqes.readLinked(file.fd(), position, Buffer.memoryAddress(dst) + dst.position(), length,
+                tag))) {
+            finish();
+            return false;
+        }
+        return true;
     }
 
     void write(ByteBuffer src, long position, CompletionHandler<Object, Object> h, Object attachment) {
@@ -94,7 +107,7 @@ final class FileOperation extends RingOperation {
         LeasedBuffer bounce = this.bounce;
         int kind = this.kind;
         finish();
-        if (res > 0 && kind != FSYNC) {
+        if (res > 0 && kind != FSYNC && kind != LINKED_READ) {
             if (kind == READ && bounce != null) {
                 buffer.put(bounce.buffer().slice(0, res));
             } else {
@@ -105,13 +118,13 @@ final class FileOperation extends RingOperation {
             bounce.release();
         }
         if (res < 0) {
-            String name = kind == READ ? "read" : kind == FSYNC ? "fsync" : "write";
+            String name = kind == WRITE ? "write" : kind == FSYNC ? "fsync" : "read";
             Handlers.fail(h, IoUringErrors.file(name, file.path(), res), a);
         } else if (kind == FSYNC) {
             Handlers.complete(h, null, a);
         } else {
             // a read of 0 bytes at or past the end is the end of file
-            Handlers.complete(h, kind == READ && res == 0 ? -1 : res, a);
+            Handlers.complete(h, kind != WRITE && res == 0 ? -1 : res, a);
         }
     }
 

@@ -97,6 +97,21 @@ final class IoUringAsyncFile extends AbstractAsyncFile {
         operation().fsync(!metaData, handler, attachment);
     }
 
+    boolean direct() {
+        return direct;
+    }
+
+    /**
+     * Queues a read of {@code dst}'s remaining bytes at {@code position} carrying {@code IOSQE_IO_LINK}, for the
+     * SQE queued right after it; {@code dst} is left as it is (the linked write sends it). {@code done} gets the
+     * byte count (-1 at the end of the file), or the error.
+     *
+     * @return {@code false} if the ring refused it (shutting down)
+     */
+    boolean readLinked(ByteBuffer dst, long position, CompletionHandler<Object, Object> done) {
+        return operation().readLinked(dst, position, done);
+    }
+
     private FileOperation operation() {
         FileOperation op = idle.poll();
         if (op == null) {

@@ -137,6 +137,11 @@ final class IoUringSqes {
         return sqe(READ, (byte) 0, (short) 0, fd, position, address, length, 0, tag, (short) 0, 0);
     }
 
+    /** READ carrying {@code IOSQE_IO_LINK}: the next SQE starts only after it, and is cancelled if it fails or falls short. */
+    static IoUringIoOps readLinked(int fd, long position, long address, int length, int tag) {
+        return sqe(READ, IO_LINK, (short) 0, fd, position, address, length, 0, tag, (short) 0, 0);
+    }
+
     static IoUringIoOps write(int fd, long position, long address, int length, int tag) {
         return sqe(WRITE, (byte) 0, (short) 0, fd, position, address, length, 0, tag, (short) 0, 0);
     }

@@ -105,8 +105,13 @@ final class SendOperation extends SocketOperation {
         this.srcs = null;
         OperationSlot slot = this.slot;
         this.slot = null;
+        Throwable linkedRead = socket.takeLinkedReadFailure();
         if (res < 0) {
-            fail(slot, res, "send");
+            if (linkedRead != null && res == -IoUringSqes.ECANCELED) {
+                slot.fail(linkedRead); // the read linked before this send failed: the kernel cancelled the send
+            } else {
+                fail(slot, res, "send");
+            }
             return;
         }
         if (single != null) {

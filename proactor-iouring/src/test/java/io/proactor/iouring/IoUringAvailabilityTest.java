@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,37 +41,7 @@ class IoUringAvailabilityTest {
     static void copyClasspath() throws IOException {
         classpathCopy = Files.createTempDirectory("proactor-availability-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        String original = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String entry : original.split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            if (!Files.exists(source)) {
-                continue;
-            }
-            Path target = classpathCopy.resolve((i++) + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> all = Files.walk(source)) {
-                    for (Path p : all.toList()) {
-                        Path t = target.resolve(source.relativize(p).toString());
-                        if (Files.isDirectory(p)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else {
-                Files.copy(source, target);
-            }
-            entries.add(target.toString());
-        }
-        try (Stream<Path> all = Files.walk(classpathCopy)) {
-            for (Path p : all.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        classpath = String.join(File.pathSeparator, entries);
+        classpath = io.proactor.tests.TestSupport.worldReadableClassPath(classpathCopy, entry -> true);
     }
 
     @AfterAll

@@ -6,11 +6,16 @@ import io.proactor.Engine;
 import io.proactor.protocol.Connection;
 import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /** Small helpers shared by the suites. */
 public final class TestSupport {
@@ -122,5 +129,42 @@ public final class TestSupport {
                 throw new AssertionError("bytes differ at offset " + i + " of " + expected.length);
             }
         }
+    }
+
+    /**
+     * Copies the entries of this test's class path that {@code keep} accepts into {@code dir}, every file and
+     * directory made world-readable, and returns the copies as a class path: for a child JVM run as an
+     * unprivileged user, who may not be able to read {@code ~/.m2} or the build's directories.
+     */
+    public static String worldReadableClassPath(Path dir, Predicate<String> keep)
+            throws IOException {
+        String original = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> entries = new ArrayList<>();
+        int i = 0;
+        for (String entry : original.split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            if (!Files.exists(source) || !keep.test(entry)) {
+                continue;
+            }
+            Path target = dir.resolve((i++) + "-" + source.getFileName());
+            try (Stream<java.nio.file.Path> all = Files.walk(source)) {
+                for (Path p : all.toList()) {
+                    Path t = target.resolve(source.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            entries.add(target.toString());
+        }
+        try (Stream<java.nio.file.Path> all = Files.walk(dir)) {
+            for (Path p : all.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 }

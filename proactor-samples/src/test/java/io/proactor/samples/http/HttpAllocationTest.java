@@ -31,6 +31,13 @@ class HttpAllocationTest {
     private static final int REQUESTS = 20_000;
     /** A request may allocate nothing but, shared among all of a second's, the {@code Date} field once a second. */
     private static final long PURE_BOUND = 1;
+    /**
+     * A whole answer from the open-file cache measures 0 bytes alone; the bound leaves room for the comparison
+     * hooks the fuzz test's agent (Jazzer) installs when it ran earlier in the same JVM (32 bytes measured), and
+     * stays below what reading the file's attributes per request allocated (about 150 bytes), let alone opening
+     * the file (about 1 KB).
+     */
+    private static final long ANSWER_BOUND = 100;
 
     static final String REQUEST = "GET /f1k.html HTTP/1.1\r\n"
             + "Host: 127.0.0.1:8080\r\n"
@@ -101,7 +108,7 @@ class HttpAllocationTest {
             http.onClose(connection, null);
             assertEquals(WARM_UP + REQUESTS, connection.files, "every request answered with the file");
             assertTrue(connection.headBytes / connection.files > 200, "a full response head each time");
-            assertTrue(perRequest < PURE_BOUND, perRequest + " bytes allocated per request");
+            assertTrue(perRequest < ANSWER_BOUND, perRequest + " bytes allocated per request");
         }
     }
 

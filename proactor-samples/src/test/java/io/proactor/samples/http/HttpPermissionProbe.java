@@ -1,7 +1,6 @@
 package io.proactor.samples.http;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -9,7 +8,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,40 +40,15 @@ final class HttpPermissionProbe implements AutoCloseable {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path copy = Files.createTempDirectory("proactor-permission-probe-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        List<String> entries = new ArrayList<>();
-        String original = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        int i = 0;
-        for (String entry : original.split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            // the resolver needs the samples' classes, this probe and the API's SharedFile; the user may not be
-            // able to read the build's directories or ~/.m2, so they are copied somewhere world-readable
-            if (!Files.exists(source) || !(entry.contains("proactor-samples") || entry.contains("proactor-api"))) {
-                continue;
-            }
-            Path target = copy.resolve((i++) + "-" + source.getFileName());
-            try (Stream<Path> all = Files.walk(source)) {
-                for (Path p : all.toList()) {
-                    Path t = target.resolve(source.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(t);
-                    } else {
-                        Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-            entries.add(target.toString());
-        }
-        try (Stream<Path> all = Files.walk(copy)) {
-            for (Path p : all.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
+        // the resolver needs the samples' classes, this probe and the API's SharedFile
+        String classpath = io.proactor.tests.TestSupport.worldReadableClassPath(copy,
+                entry -> entry.contains("proactor-samples") || entry.contains("proactor-api"));
         List<String> command = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             command.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
         }
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", String.join(File.pathSeparator, entries), HttpPermissionProbe.class.getName(),
+                "-cp", classpath, HttpPermissionProbe.class.getName(),
                 root.toString(), String.valueOf(validity.toMillis())));
         Process p = new ProcessBuilder(command).directory(copy.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
