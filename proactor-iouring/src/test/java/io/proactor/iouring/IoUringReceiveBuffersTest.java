@@ -554,7 +554,7 @@ class IoUringReceiveBuffersTest {
                 for (int i = 0; i < connections; i++) {
                     loop.clients.get(i).getOutputStream().write(randomBytes(100, round * connections + i));
                 }
-                Thread.sleep(20);
+                Thread.sleep(100); // every message arrived while the loop is held
                 sent.countDown();
                 for (int i = 0; i < connections; i++) {
                     byte[] echo = loop.clients.get(i).getInputStream().readNBytes(100);
