@@ -24,9 +24,10 @@
 #                       requests,wrk_cpu_fraction
 #   NOTE=<a line put at the top of the results, e.g. how quiet the machine was>
 #   FIO=1               with a file at or above THRESHOLD: in each round, fio reads the first such file with
-#                       io_uring and O_DIRECT, 256 KiB blocks, two in flight (what our DIRECT_IO send does), for
+#                       io_uring and O_DIRECT, 256 KiB blocks, FIO_DEPTH in flight (what our DIRECT_IO send does), for
 #                       DURATION s on CPU 0: the device's rate, beside which the servers' rate on that file is
 #                       reported (FIO=0: not run; installs fio with apt-get when missing)
+#   FIO_DEPTH=2         fio's blocks in flight (our DIRECT_IO send keeps 2; more to see what the device gives)
 #
 # What it does. Servers run on CPU 0 (taskset), wrk (one thread) on CPU 1. nginx runs one worker, access log off,
 # in two configurations: "sendfile" (sendfile on) and "directio" (sendfile on + aio + directio THRESHOLD: files at
@@ -56,6 +57,7 @@ ENGINES="${ENGINES:-io_uring nio2 reactor}"
 ROUNDS="${ROUNDS:-3}"
 FILES="${FILES:-1k.bin 64k.bin 1m.bin 256m.bin}"
 FIO="${FIO:-1}"
+FIO_DEPTH="${FIO_DEPTH:-2}"
 OUT="${OUT:-$here/http-vs-nginx.md}"
 CSV="${OUT%.md}.csv"
 NGINX_PORT=18181
@@ -75,8 +77,8 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 read -ra connections <<< "$CONNECTIONS"
 [ "${#connections[@]}" -gt 0 ] || { echo "error: CONNECTIONS is empty" >&2; exit 1; }
-for n in "${connections[@]}" "$LARGE_CONNECTIONS" "$ROUNDS" "$DURATION" "$WARMUP" "$SERVER_WARMUP"; do
-  [[ $n =~ ^[0-9]+$ ]] || { echo "error: '$n' is not a whole number (CONNECTIONS, LARGE_CONNECTIONS, ROUNDS, DURATION, WARMUP, SERVER_WARMUP)" >&2; exit 1; }
+for n in "${connections[@]}" "$LARGE_CONNECTIONS" "$ROUNDS" "$DURATION" "$WARMUP" "$SERVER_WARMUP" "$FIO_DEPTH"; do
+  [[ $n =~ ^[0-9]+$ ]] || { echo "error: '$n' is not a whole number (CONNECTIONS, LARGE_CONNECTIONS, ROUNDS, DURATION, WARMUP, SERVER_WARMUP, FIO_DEPTH)" >&2; exit 1; }
 done
 clk_tck=$(getconf CLK_TCK)
 
@@ -284,9 +286,9 @@ for round in $(seq 1 "$ROUNDS"); do
     stop_server
   done
   if [ "$FIO" = 1 ] && [ "${#large_files[@]}" -gt 0 ]; then
-    # the device's O_DIRECT rate with io_uring, as our DIRECT_IO send reads: 256 KiB blocks, two in flight
+    # the device's O_DIRECT rate with io_uring, as our DIRECT_IO send reads: 256 KiB blocks, FIO_DEPTH in flight
     taskset -c 0 fio --name=direct --filename="$www/${large_files[0]}" --readonly --rw=read --bs=256k \
-      --direct=1 --ioengine=io_uring --iodepth=2 --runtime="$DURATION" --time_based --output-format=terse \
+      --direct=1 --ioengine=io_uring --iodepth="$FIO_DEPTH" --runtime="$DURATION" --time_based --output-format=terse \
       --terse-version=3 > "$logs/fio-r$round.txt" 2>&1 || fail "fio failed: $(tail -3 "$logs/fio-r$round.txt")"
     # terse v3: field 7 is the read bandwidth in KiB/s
     echo "$round,$(cut -d';' -f7 "$logs/fio-r$round.txt" | head -1)" >> "${CSV%.csv}-fio.csv"
@@ -330,10 +332,10 @@ wrk_version="$( (wrk -v 2>&1 || true) | head -1 | cut -d' ' -f1-2)" # wrk -v exi
   echo "  time, from bash's \`time\`; a cell is marked client-bound when wrk used >= $CLIENT_BOUND of its core"
   echo "- raw measurements: \`$(basename "$CSV")\` beside this file"
   echo
-  python3 - "$CSV" "$threshold_bytes" "$CLIENT_BOUND" "$ENGINES" "$FILES" "$CONNECTIONS" "$LARGE_CONNECTIONS" "$DURATION" <<'PY'
+  python3 - "$CSV" "$threshold_bytes" "$CLIENT_BOUND" "$ENGINES" "$FILES" "$CONNECTIONS" "$LARGE_CONNECTIONS" "$DURATION" "$FIO_DEPTH" <<'PY'
 import csv, re, statistics, sys
 
-path, threshold, bound, engines, files, conns, large_conns, duration = sys.argv[1:]
+path, threshold, bound, engines, files, conns, large_conns, duration, fio_depth = sys.argv[1:]
 threshold, bound = int(threshold), float(bound)
 engines, files = engines.split(), files.split()
 servers = ["nginx-sendfile", "nginx-directio"] + engines
@@ -435,7 +437,7 @@ big = [f for f in files if size(f) >= threshold]
 if fio and big:
     f, c = big[0], int(large_conns)
     print(f"## {f}: the servers against the device (fio)\n")
-    print(f"fio reading {f} with io_uring and O_DIRECT, 256 KiB blocks, two in flight, {duration} s per round: "
+    print(f"fio reading {f} with io_uring and O_DIRECT, 256 KiB blocks, {fio_depth} in flight, {duration} s per round: "
           f"{spread([v / 1048576 for v in fio.values()])} MiB/s (median, min–max). Each server's rate on {f} at "
           f"{c} connections over fio's in the same round (median of the per-round ratios, min–max):\n")
     print("| server | MiB/s | ratio to fio |")
