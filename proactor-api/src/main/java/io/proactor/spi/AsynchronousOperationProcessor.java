@@ -33,15 +33,25 @@ public interface AsynchronousOperationProcessor {
                       CompletionHandler<AsyncFile, ? super A> handler);
 
     /**
-     * A file reading an already open {@link SharedFile} through this processor, for sends: it takes a
-     * reference of its own, which it drops once it is closed and none of its operations is in flight any more.
-     * Called on the proactor's thread; nothing is opened. Reads only: writes fail.
+     * Begins a use of an already open {@link SharedFile} through this processor, for sends: the returned file
+     * reads it (reads only: writes fail) and holds a reference of its own until the use has ended and none of
+     * its operations is in flight any more. Called on the proactor's thread; nothing is opened. End the use
+     * with {@link #endAdoption}, never by closing the file: an engine may lend the same file to every send of
+     * {@code file} on this proactor, so that a send allocates nothing.
      *
      * @return {@code null} if this processor cannot read the shared descriptor; the caller then opens the
      *         file's path instead
      * @throws IllegalStateException the shared file is closed
      */
     AsyncFile adoptFile(SharedFile file);
+
+    /**
+     * Ends a use that {@link #adoptFile} began; the caller does not touch {@code adopted} afterwards. By
+     * default the adopted file is closed (for engines that make one per use).
+     */
+    default void endAdoption(AsyncFile adopted) {
+        adopted.close();
+    }
 
     /** Releases this processor's resources; called once, on the proactor's thread, as it terminates. */
     void close();

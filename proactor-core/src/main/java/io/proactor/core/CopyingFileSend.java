@@ -36,12 +36,21 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
     private int headerChunks;  // gather[0..headerChunks): the chunks sent ahead, then the body's buffers
     private long headerBytes;
 
-    CopyingFileSend(ProactorConnection connection, Path path, long position, long count) {
+    /** A send of {@code shared} (its reference taken by the caller) if not null, else of {@code path}. */
+    CopyingFileSend(ProactorConnection connection, Path path, SharedFile shared, long position, long count) {
         super(connection, path, position, count);
+        describe(path, shared, position, count);
     }
 
-    CopyingFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
-        super(connection, shared, position, count);
+    /** Makes this send, which has ended, a new one (see {@link ProactorConnection#recycle}). */
+    void reuse(Path path, SharedFile shared, long position, long count) {
+        describe(path, shared, position, count);
+        opened = null;
+        read = 0;
+        filled = 0;
+        ended = false;
+        headerChunks = 0;
+        headerBytes = 0;
     }
 
     @Override

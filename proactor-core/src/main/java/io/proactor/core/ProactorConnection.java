@@ -35,6 +35,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     final BufferPool chunks;
     /** Made at the first write (see {@link #gather()}), so that a connection that never writes pins none. */
     private ByteBuffer[] gather;
+    private CopyingFileSend spareCopy; // see recycle
     /** The chunks at the head of the queue that the write in flight sends ({@code gather[0..chunksInFlight)}). */
     int chunksInFlight;
     private final CompletionHandler<Long, Void> writeDone = new WriteDone();
@@ -144,7 +145,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         if (count > 0) {
             queueFile(switch (mode) {
                 case ZERO_COPY -> new ZeroCopyFileSend(this, path, position, count);
-                case COPY -> new CopyingFileSend(this, path, position, count);
+                case COPY -> copyingSend(path, null, position, count);
                 case DIRECT_IO -> new DirectIoFileSend(this, path, position, count);
             });
         }
@@ -155,9 +156,30 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         if (retainForSend(file, position, count, mode)) {
             queueFile(switch (mode) {
                 case ZERO_COPY -> new ZeroCopyFileSend(this, file, position, count);
-                case COPY -> new CopyingFileSend(this, file, position, count);
+                case COPY -> copyingSend(file.path(), file, position, count);
                 case DIRECT_IO -> new DirectIoFileSend(this, file, position, count);
             });
+        }
+    }
+
+    /** A copying send: the one that ended last, if it is free, so that a file server allocates none per request. */
+    private CopyingFileSend copyingSend(Path path, SharedFile file, long position, long count) {
+        CopyingFileSend send = spareCopy;
+        if (send == null) {
+            return new CopyingFileSend(this, path, file, position, count);
+        }
+        spareCopy = null;
+        send.reuse(path, file, position, count);
+        return send;
+    }
+
+    /**
+     * The last step of a file send that ended: nothing of it runs after this (its one operation in flight, if
+     * any, completed before it ended), so a copying send is kept to be used again.
+     */
+    void recycle(ProactorFileSend send) {
+        if (send instanceof CopyingFileSend copying) {
+            spareCopy = copying;
         }
     }
 

@@ -3,6 +3,7 @@ package io.proactor.core;
 import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
 import io.proactor.SharedFile;
+import io.proactor.spi.AsynchronousOperationProcessor;
 import java.io.EOFException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.Set;
  * A file queued on a {@link ProactorConnection}: opened when it (or the chunks sent ahead of it) reaches the
  * head of the queue, sent by its strategy ({@link ZeroCopyFileSend}, {@link CopyingFileSend},
  * {@link DirectIoFileSend}), closed. A {@link SharedFile} is not opened but adopted by the engine's processor
- * ({@link io.proactor.spi.AsynchronousOperationProcessor#adoptFile}); the send holds a reference to it from
+ * ({@link AsynchronousOperationProcessor#adoptFile}, given back with {@code endAdoption}); the send holds a reference to it from
  * the moment it is queued until it ends or is dropped unstarted ({@link #abandon}). Loop thread only, like the
  * connection.
  */
@@ -22,24 +23,37 @@ abstract class ProactorFileSend {
     private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
 
     final ProactorConnection connection;
-    final Path path;
-    final long position;
-    final long count;
+    Path path;
+    long position;
+    long count;
     private SharedFile shared; // the reference this send holds, until it ends
     private AsyncFile file;
+    private boolean adopted; // file was lent by the processor (adoptFile): given back, not closed
     private boolean done;
 
     ProactorFileSend(ProactorConnection connection, Path path, long position, long count) {
         this.connection = connection;
-        this.path = path;
-        this.position = position;
-        this.count = count;
+        describe(path, null, position, count);
     }
 
     /** A send of {@code shared}, whose reference (already taken by the caller) this send now holds. */
     ProactorFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
-        this(connection, shared.path(), position, count);
+        this.connection = connection;
+        describe(shared.path(), shared, position, count);
+    }
+
+    /**
+     * Sets what is sent, as a new send: {@code shared} (if not null, its reference taken by the caller) or else
+     * {@code path}. For constructors, and for a send that ended and is used again.
+     */
+    final void describe(Path path, SharedFile shared, long position, long count) {
+        this.path = path;
         this.shared = shared;
+        this.position = position;
+        this.count = count;
+        file = null;
+        adopted = false;
+        done = false;
     }
 
     /**
@@ -63,15 +77,16 @@ abstract class ProactorFileSend {
 
     final void start() {
         if (shared != null && openOptions() == READ) {
-            AsyncFile adopted;
+            AsyncFile lent;
             try {
-                adopted = ((ProactorLoop) connection.socket.proactor()).processor().adoptFile(shared);
+                lent = processor().adoptFile(shared);
             } catch (RuntimeException e) {
                 finish(e);
                 return;
             }
-            if (adopted != null) {
-                opened(adopted);
+            if (lent != null) {
+                adopted = true;
+                opened(lent);
                 return;
             }
         }
@@ -107,11 +122,18 @@ abstract class ProactorFileSend {
             return;
         }
         done = true;
-        if (file != null) {
+        if (adopted) {
+            processor().endAdoption(file);
+        } else if (file != null) {
             file.close();
         }
         abandon();
         connection.fileSendFinished(this, error);
+        connection.recycle(this); // last: nothing of this send runs after it
+    }
+
+    private AsynchronousOperationProcessor processor() {
+        return ((ProactorLoop) connection.socket.proactor()).processor();
     }
 
     /** Drops the shared file's reference this send holds (once): it ended, or it is dropped without starting. */

@@ -5,8 +5,10 @@ import io.netty.channel.uring.IoUringIoOps;
 import io.proactor.CompletionHandler;
 import io.proactor.LeasedBuffer;
 import io.proactor.core.Handlers;
+import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ShutdownChannelGroupException;
+import java.util.function.Consumer;
 
 /**
  * One {@code READ}, {@code WRITE} or {@code FSYNC} of an {@link IoUringAsyncFile} at an explicit offset. A file
@@ -28,6 +30,13 @@ final class FileOperation extends RingOperation {
     private Object attachment;
     private ByteBuffer buffer;   // the caller's buffer (advanced on success)
     private LeasedBuffer bounce; // for a heap buffer: the direct copy the kernel used
+    private Consumer<Throwable> linkedReadFailed; // LINKED_READ: told only if the read failed or fell short
+    private int linkedReadLength;
+    /** The last LINKED_READ SQE: sent again as it is when the same file range goes to the same buffer. */
+    private IoUringIoOps lastLinkedRead;
+    private long lastLinkedPosition;
+    private long lastLinkedAddress;
+    private int lastLinkedLength;
 
     FileOperation(IoUringAsyncFile file, RingHandle handle) {
         super(handle);
@@ -40,11 +49,25 @@ final class FileOperation extends RingOperation {
         submitOrFail(IoUringSqes.read(file.fd(), position, address, kernelLength(dst), tag));
     }
 
-    boolean readLinked(ByteBuffer dst, long position, CompletionHandler<Object, Object> h) {
+    /**
+     * Queues the read of a read-then-send link (see {@link IoUringAsyncFile#readLinked}). A file server sends a
+     * small file into the same pooled buffer again and again, so the SQE of the last such read is kept and
+     * reused when nothing in it changed: the steady state allocates none.
+     */
+    boolean readLinked(ByteBuffer dst, long position, Consumer<Throwable> failed) {
         int length = dst.remaining();
-        start(LINKED_READ, dst, h, null);
-        if (!submit(IoUringSqes.readLinked(file.fd(), position, Buffer.memoryAddress(dst) + dst.position(), length,
-                tag))) {
+        long address = Buffer.memoryAddress(dst) + dst.position();
+        start(LINKED_READ, dst, null, null);
+        linkedReadFailed = failed;
+        linkedReadLength = length;
+        if (lastLinkedRead == null || lastLinkedPosition != position || lastLinkedAddress != address
+                || lastLinkedLength != length) {
+            lastLinkedRead = IoUringSqes.readLinked(file.fd(), position, address, length, tag);
+            lastLinkedPosition = position;
+            lastLinkedAddress = address;
+            lastLinkedLength = length;
+        }
+        if (!submit(lastLinkedRead)) {
             finish();
             return false;
         }
@@ -101,13 +124,24 @@ final class FileOperation extends RingOperation {
 
     @Override
     void onCompletion(int res, int flags) {
+        if (kind == LINKED_READ) {
+            Consumer<Throwable> failed = linkedReadFailed;
+            int length = linkedReadLength;
+            finish();
+            if (res < 0) {
+                failed.accept(IoUringErrors.file("read", file.path(), res));
+            } else if (res < length) {
+                failed.accept(new EOFException("the file ended " + res + " bytes into a read of " + length));
+            }
+            return; // read whole: nothing to say, the linked send goes on
+        }
         CompletionHandler<Object, Object> h = handler;
         Object a = attachment;
         ByteBuffer buffer = this.buffer;
         LeasedBuffer bounce = this.bounce;
         int kind = this.kind;
         finish();
-        if (res > 0 && kind != FSYNC && kind != LINKED_READ) {
+        if (res > 0 && kind != FSYNC) {
             if (kind == READ && bounce != null) {
                 buffer.put(bounce.buffer().slice(0, res));
             } else {
@@ -134,6 +168,7 @@ final class FileOperation extends RingOperation {
         attachment = null;
         buffer = null;
         bounce = null;
+        linkedReadFailed = null;
         file.idle(this);
     }
 }

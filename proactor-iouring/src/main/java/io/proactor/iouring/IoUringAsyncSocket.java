@@ -8,7 +8,6 @@ import io.proactor.core.AbstractAsyncSocket;
 import io.proactor.core.CopyingTransfer;
 import io.proactor.core.OperationSlot;
 import io.proactor.core.ProactorLoop;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,6 +15,7 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ShutdownChannelGroupException;
+import java.util.function.Consumer;
 
 /**
  * {@link AsyncSocket} on io_uring: a coordinator that hands each operation to the {@link SocketOperation}
@@ -51,9 +51,8 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket {
     private TransferOperation transfer;
     private ShutdownOperation shutdown;
     private SocketScratch scratch;
-    private final LinkedRead linkedRead = new LinkedRead();
+    private final Consumer<Throwable> linkedReadFailed = t -> linkedReadFailure = t;
     private Throwable linkedReadFailure;
-    private int linkedReadLength;
 
     IoUringAsyncSocket(ProactorLoop loop, IoUringOperationProcessor processor, Socket socket, boolean connected) {
         super(loop, connected);
@@ -165,8 +164,7 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket {
     protected void implReadFileThenWrite(AsyncFile file, long position, ByteBuffer body, ByteBuffer[] srcs,
                                          int offset, int length, OperationSlot slot) {
         linkedReadFailure = null;
-        linkedReadLength = body.remaining();
-        if (!((IoUringAsyncFile) file).readLinked(body, position, linkedRead)) {
+        if (!((IoUringAsyncFile) file).readLinked(body, position, linkedReadFailed)) {
             loop.execute(() -> slot.fail(new ShutdownChannelGroupException()));
             return;
         }
@@ -181,21 +179,6 @@ final class IoUringAsyncSocket extends AbstractAsyncSocket {
         Throwable t = linkedReadFailure;
         linkedReadFailure = null;
         return t;
-    }
-
-    private final class LinkedRead implements CompletionHandler<Object, Object> {
-        @Override
-        public void completed(Object n, Object unused) {
-            if ((Integer) n < linkedReadLength) {
-                linkedReadFailure = new EOFException("the file ended " + Math.max(0, (Integer) n)
-                        + " bytes into a read of " + linkedReadLength);
-            }
-        }
-
-        @Override
-        public void failed(Throwable exc, Object unused) {
-            linkedReadFailure = exc;
-        }
     }
 
     @Override

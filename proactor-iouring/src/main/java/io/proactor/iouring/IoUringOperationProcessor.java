@@ -17,6 +17,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Set;
 
 /**
@@ -38,6 +39,10 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
     private static final int O_SYNC = 0x101000;
     /** Like the JDK: the kernel applies the umask. */
     private static final int CREATE_MODE = 0666;
+    /** Views of shared files kept per loop; when more are made, the unused ones are dropped first. */
+    static final int MAX_VIEWS = 256;
+    /** Sends one view serves at once; each has at most one operation in flight. */
+    static final int MAX_SENDS_PER_VIEW = 1024;
 
     private final ProactorLoop loop;
     private final IoUringCompletionEventQueue ring;
@@ -48,6 +53,8 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
     private final RingHandle handle;
     /** Opens not in flight, most recently used first. */
     private final ArrayDeque<OpenOperation> idleOpens = new ArrayDeque<>();
+    /** The view of each shared file sent on this loop (keys compare by identity: SharedFile keeps Object's). */
+    private final HashMap<SharedFile, IoUringAsyncFile> views = new HashMap<>();
     private boolean closed;
 
     IoUringOperationProcessor(ProactorLoop loop, IoUringCompletionEventQueue ring, ProactorGroupConfig config) {
@@ -116,16 +123,60 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
         }
     }
 
+    /**
+     * Lends the view of {@code file} kept for this loop, made on its first send here: a send of a cached file
+     * allocates no file, ring handle or registration. A view busy with {@link #MAX_SENDS_PER_VIEW} sends lends
+     * its place to one made for this send alone (operation tags are per ring handle, and finite).
+     */
     @Override
     public AsyncFile adoptFile(SharedFile file) {
-        int fd = NettyRingInternals.descriptorOf(file.channel());
-        if (fd < 0) {
-            return null;
+        IoUringAsyncFile view = views.get(file);
+        if (view == null || view.users() >= MAX_SENDS_PER_VIEW) {
+            int fd = NettyRingInternals.descriptorOf(file.channel());
+            if (fd < 0) {
+                return null;
+            }
+            IoUringAsyncFile made = new IoUringAsyncFile(loop, this, fd, file);
+            made.startUse(); // before it is kept: a closed file makes no view
+            if (view == null) {
+                if (views.size() >= MAX_VIEWS) {
+                    views.values().removeIf(this::dropIfUnused);
+                }
+                views.put(file, made);
+            }
+            return made;
         }
-        if (!file.retain()) {
-            throw new IllegalStateException(file.path() + " is closed (its last reference was released)");
+        view.startUse();
+        return view;
+    }
+
+    @Override
+    public void endAdoption(AsyncFile adopted) {
+        ((IoUringAsyncFile) adopted).endUse();
+    }
+
+    /**
+     * A view just dropped its reference: it is closed if it is not the one kept for its file (made for one
+     * send), or if that reference was the file's last (the file is closed: the view is no use any more). A
+     * view kept while its file is still open stays, for the next send; views of files closed later are
+     * dropped when the map is full ({@link #MAX_VIEWS}).
+     */
+    void viewUnused(IoUringAsyncFile view) {
+        SharedFile file = view.shared();
+        if (views.get(file) != view) {
+            view.close();
+        } else if (!file.isOpen()) {
+            views.remove(file);
+            view.close();
         }
-        return new IoUringAsyncFile(loop, this, fd, file.path(), false, file);
+    }
+
+    private boolean dropIfUnused(IoUringAsyncFile view) {
+        if (!view.unused()) {
+            return false;
+        }
+        view.close();
+        return true;
     }
 
     private void startOpen(Path path, int flags, boolean direct, CompletionHandler<AsyncFile, Object> h,
@@ -182,6 +233,10 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
             open.dropPathMemory();
         }
         idleOpens.clear();
+        for (IoUringAsyncFile view : views.values()) {
+            view.close(); // drops its reference once its SQEs in flight, if any, have completed
+        }
+        views.clear();
         if (buffers != null) {
             buffers.close();
         }

@@ -79,6 +79,11 @@ final class RingHandle implements IoUringIoHandle {
         return nextTag - 1;
     }
 
+    /** SQEs whose last CQE has not arrived yet; loop only. */
+    int outstanding() {
+        return outstanding;
+    }
+
     /**
      * Queues {@code sqe} of {@code op} (sent with the loop's next {@code io_uring_enter}). A cancellable SQE is
      * remembered on {@code op} until its last CQE, so that closing can cancel it.

@@ -6,8 +6,6 @@ import io.proactor.protocol.ProtocolHandler;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -158,7 +156,7 @@ final class HttpConnection implements ProtocolHandler {
                 SharedFile file = target.shared;
                 target.shared = null;
                 try {
-                    file(request, file, target.file, target.attributes, isHead, keepAlive);
+                    file(request, file, target.file, target.attributes.size(), target.modifiedMicros, isHead, keepAlive);
                 } finally {
                     file.release(); // the resolver's reference to us; a queued send holds its own
                 }
@@ -168,12 +166,10 @@ final class HttpConnection implements ProtocolHandler {
         }
     }
 
-    private void file(HttpRequestView request, SharedFile shared, Path file, BasicFileAttributes attributes,
+    private void file(HttpRequestView request, SharedFile shared, Path file, long size, long modifiedMicros,
                       boolean isHead, boolean keepAlive) {
-        long size = attributes.size();
-        FileTime modifiedTime = attributes.lastModifiedTime();
-        long modified = modifiedTime.to(TimeUnit.SECONDS);
-        etag(modifiedTime.to(TimeUnit.MICROSECONDS), size);
+        long modified = TimeUnit.MICROSECONDS.toSeconds(modifiedMicros);
+        etag(modifiedMicros, size);
         if (notModified(request, modified)) {
             head.start(304).name("ETag").append(etag, 0, etagLength).endField()
                     .name("Last-Modified").date(modified).endField();

@@ -136,20 +136,22 @@ public final class HttpPathResolver {
 
     /**
      * Where a resolution ends, filled by {@link #resolve(byte[], int, int, Target)}: one per connection, reused.
-     * For 200 {@code file}, {@code attributes} and {@code shared}, a reference of which the caller holds and must
-     * release; for 301 {@code location}, otherwise {@code reason}.
+     * For 200 {@code file}, {@code attributes}, {@code modifiedMicros} and {@code shared}, a reference of which the
+     * caller holds and must release; for 301 {@code location}, otherwise {@code reason}.
      */
     static final class Target {
         Path file;
         BasicFileAttributes attributes;
+        /** The file's modification time, read once per check: each {@code lastModifiedTime()} makes a FileTime. */
+        long modifiedMicros;
         SharedFile shared;
         String location;
         String reason;
     }
 
     /** What a check of a path found; immutable. {@code shared} holds the cache's reference while it is cached. */
-    private record Checked(int status, Path file, BasicFileAttributes attributes, SharedFile shared, String location,
-                           String reason, long validUntil) {
+    private record Checked(int status, Path file, BasicFileAttributes attributes, long modifiedMicros,
+                           SharedFile shared, String location, String reason, long validUntil) {
 
         /** Gives this answer to {@code out}, with a reference for the caller; false if the file was closed meanwhile. */
         boolean claim(Target out) {
@@ -158,6 +160,7 @@ public final class HttpPathResolver {
             }
             out.file = file;
             out.attributes = attributes;
+            out.modifiedMicros = modifiedMicros;
             out.shared = shared;
             out.location = location;
             out.reason = reason;
@@ -173,6 +176,7 @@ public final class HttpPathResolver {
     int resolve(byte[] raw, int from, int to, Target out) {
         out.file = null;
         out.attributes = null;
+        out.modifiedMicros = 0;
         out.shared = null;
         out.location = null;
         out.reason = null;
@@ -305,13 +309,16 @@ public final class HttpPathResolver {
             if (status != 200) {
                 out.file = null;
                 out.attributes = null;
+            } else {
+                out.modifiedMicros = out.attributes.lastModifiedTime().to(TimeUnit.MICROSECONDS);
             }
             out.shared = file;
             if (forgotten) {
                 return status; // the opener's reference went to the caller
             }
             long valid = status == 200 || status == 301 ? validityNanos : errorValidityNanos;
-            checked = new Checked(status, out.file, out.attributes, file, out.location, out.reason, now + valid);
+            checked = new Checked(status, out.file, out.attributes, out.modifiedMicros, file, out.location, out.reason,
+                    now + valid);
             if (old != null && old.shared != null && old.shared != file) {
                 old.shared.release(); // the cache's reference to the file it knew before
             }
