@@ -9,6 +9,7 @@ module io.proactor.tests {
     requires transitive org.junit.jupiter.params;
     requires org.junit.platform.commons;
     requires java.management;
+    requires jdk.management; // TestSupport.allocatedBytes
     requires jdk.jfr; // JfrEvents: the engines' flight-recorder events
     requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT
 

@@ -186,18 +186,23 @@ public abstract class LoopConnection extends AbstractConnection {
 
     /** Queues a file send behind the output already queued, or releases it if output is over; any thread. */
     protected final void queueFile(Object send) {
-        Runnable queue = () -> {
-            if (!closed && !closeRequested) {
-                output.addLast(send);
-                flushSoon();
-            } else {
-                release(send);
-            }
-        };
+        if (loop.inLoop()) {
+            queueFileOnLoop(send); // no task: a file server queues a file per request
+            return;
+        }
         try {
-            loop.runOnLoop(queue);
+            loop.runOnLoop(() -> queueFileOnLoop(send));
         } catch (RejectedExecutionException terminated) {
             release(send); // the loop has ended, and the connection with it
+        }
+    }
+
+    private void queueFileOnLoop(Object send) {
+        if (!closed && !closeRequested) {
+            output.addLast(send);
+            flushSoon();
+        } else {
+            release(send);
         }
     }
 

@@ -342,7 +342,7 @@ final class BufferRing implements ReceiveBuffers {
     /** Writes buffer {@code id} into the next free ring entry; the kernel sees it at {@link #publishTail()}. */
     private void provide(int id) {
         int at = (tail & (entries - 1)) * ENTRY_BYTES;
-        ring.putLong(at, Buffer.memoryAddress(memory[id]));
+        ring.putLong(at, NettyRingInternals.addressOf(memory[id]));
         ring.putInt(at + ENTRY_LEN, size);
         ring.putShort(at + ENTRY_BID, (short) id);
         tail++;

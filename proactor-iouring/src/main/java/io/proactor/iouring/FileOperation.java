@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import io.netty.channel.uring.IoUringIoOps;
 import io.proactor.CompletionHandler;
 import io.proactor.LeasedBuffer;
@@ -56,7 +55,7 @@ final class FileOperation extends RingOperation {
      */
     boolean readLinked(ByteBuffer dst, long position, Consumer<Throwable> failed) {
         int length = dst.remaining();
-        long address = Buffer.memoryAddress(dst) + dst.position();
+        long address = NettyRingInternals.addressOf(dst) + dst.position();
         start(LINKED_READ, dst, null, null);
         linkedReadFailed = failed;
         linkedReadLength = length;
@@ -99,10 +98,10 @@ final class FileOperation extends RingOperation {
     /** Where the kernel reads or writes: {@code b} itself if direct, else a bounce buffer taken for it. */
     private long kernelAddress(ByteBuffer b) {
         if (b.isDirect()) {
-            return Buffer.memoryAddress(b) + b.position();
+            return NettyRingInternals.addressOf(b) + b.position();
         }
         bounce = file.processor().bounceBuffers().acquire();
-        return Buffer.memoryAddress(bounce.buffer());
+        return NettyRingInternals.addressOf(bounce.buffer());
     }
 
     /** How many bytes the kernel reads or writes: a bounce buffer may be smaller than {@code b}. */

@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.FileDescriptor;
 import io.proactor.CompletionHandler;
 import io.proactor.SharedFile;
@@ -202,7 +201,7 @@ final class IoUringAsyncFile extends AbstractAsyncFile {
                     + " bytes (ByteBuffer.allocateDirect(n + " + DIRECT_ALIGNMENT + ").alignedSlice("
                     + DIRECT_ALIGNMENT + ")), got a heap buffer");
         }
-        long address = Buffer.memoryAddress(buffer) + buffer.position();
+        long address = NettyRingInternals.addressOf(buffer) + buffer.position();
         if (address % DIRECT_ALIGNMENT != 0) {
             return new IOException("O_DIRECT buffer address 0x" + Long.toHexString(address) + " is not a multiple of "
                     + DIRECT_ALIGNMENT + "; use alignedSlice(" + DIRECT_ALIGNMENT + ") and keep the position aligned");

@@ -130,6 +130,9 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
      */
     @Override
     public AsyncFile adoptFile(SharedFile file) {
+        if (!file.isOpen()) {
+            throw new IllegalStateException(file.path() + " is closed (its last reference was released)");
+        }
         IoUringAsyncFile view = views.get(file);
         if (view == null || view.users() >= MAX_SENDS_PER_VIEW) {
             int fd = NettyRingInternals.descriptorOf(file.channel());
@@ -169,6 +172,11 @@ final class IoUringOperationProcessor implements AsynchronousOperationProcessor 
             views.remove(file);
             view.close();
         }
+    }
+
+    /** Views kept now; loop only, for tests. */
+    int views() {
+        return views.size();
     }
 
     private boolean dropIfUnused(IoUringAsyncFile view) {

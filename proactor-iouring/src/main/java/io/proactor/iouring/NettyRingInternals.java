@@ -3,6 +3,7 @@ package io.proactor.iouring;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.util.internal.PlatformDependent;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -52,6 +53,8 @@ final class NettyRingInternals {
     private static final MethodHandle SUBMISSION_FLAGS;
     /** (DefaultFileRegion) -> int: the descriptor of the region's FileChannel; null if unreachable. */
     private static final MethodHandle FILE_FD;
+    /** (ByteBuffer) -> long: Netty's JNI address of a direct buffer; null where Netty reads it with Unsafe. */
+    private static final MethodHandle BUFFER_ADDRESS;
 
     static {
         MethodHandle ringBuffer = null;
@@ -114,6 +117,35 @@ final class NettyRingInternals {
             fileFd = null; // shared files are then opened again by path for each send
         }
         FILE_FD = fileFd;
+        MethodHandle bufferAddress = null;
+        if (!PlatformDependent.hasUnsafe()) {
+            try {
+                bufferAddress = nativeMethod(MethodHandles.lookup(), Buffer.class, "memoryAddress0",
+                        MethodType.methodType(long.class, ByteBuffer.class));
+            } catch (Throwable t) {
+                bufferAddress = null; // Netty's own way, then, allocating or not
+            }
+        }
+        BUFFER_ADDRESS = bufferAddress;
+    }
+
+    /**
+     * The address of a direct buffer's first byte (index 0), without allocating: Netty's
+     * {@code Buffer.memoryAddress} reads it through {@code sun.misc.Unsafe} where Netty may use that, but
+     * otherwise (Java 24 and later by default, unless run with {@code --sun-misc-unsafe-memory-access=allow})
+     * through {@code MemorySegment.ofBuffer}, which allocates a segment per call: a few hundred bytes per
+     * request, since every send and receive needs addresses. Then this calls Netty's JNI function
+     * ({@code GetDirectBufferAddress}) instead.
+     */
+    static long addressOf(ByteBuffer direct) {
+        if (BUFFER_ADDRESS == null) {
+            return Buffer.memoryAddress(direct);
+        }
+        try {
+            return (long) BUFFER_ADDRESS.invokeExact(direct);
+        } catch (Throwable t) {
+            throw new IllegalStateException("Netty's Buffer.memoryAddress0 failed", t);
+        }
     }
 
     /**
@@ -202,7 +234,7 @@ final class NettyRingInternals {
     /** Unregisters the ring and unmaps its memory; {@code ring} must not be touched afterwards. */
     static void unregister(int ringFd, ByteBuffer ring, int entries, short group) {
         try {
-            int res = (int) UNREGISTER.invokeExact(ringFd, Buffer.memoryAddress(ring), entries, group);
+            int res = (int) UNREGISTER.invokeExact(ringFd, addressOf(ring), entries, group);
             if (res < 0) {
                 throw new IllegalStateException("unregistering buffer ring " + group + " failed: errno " + -res);
             }

@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import io.proactor.AsyncFile;
 import io.proactor.CompletionHandler;
 import io.proactor.core.Handlers;
@@ -42,7 +41,7 @@ final class OpenOperation extends RingOperation {
         this.direct = direct;
         this.handler = h;
         this.attachment = attachment;
-        if (!handle.submit(IoUringSqes.openat(Buffer.memoryAddress(pathMemory), flags, mode, tag), this, false)) {
+        if (!handle.submit(IoUringSqes.openat(NettyRingInternals.addressOf(pathMemory), flags, mode, tag), this, false)) {
             finish();
             loop.execute(() -> Handlers.fail(h, new ShutdownChannelGroupException(), attachment));
         }

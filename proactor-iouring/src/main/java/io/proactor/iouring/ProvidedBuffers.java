@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import io.netty.channel.uring.IoUringIoOps;
 import io.proactor.LeasedBuffer;
 import io.proactor.core.LoopLease;
@@ -65,7 +64,7 @@ final class ProvidedBuffers implements ReceiveBuffers {
         this.size = size;
         this.count = count;
         this.memory = ByteBuffer.allocateDirect(size * count);
-        this.baseAddress = Buffer.memoryAddress(memory);
+        this.baseAddress = NettyRingInternals.addressOf(memory);
         this.leases = new Lease[count];
         this.released = new BitSet(count);
         this.provideRun = new IoUringIoOps[Integer.numberOfTrailingZeros(Integer.highestOneBit(count)) + 1][];

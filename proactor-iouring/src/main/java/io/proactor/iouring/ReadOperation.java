@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import io.proactor.LeasedBuffer;
 import io.proactor.core.OperationSlot;
 import java.nio.ByteBuffer;
@@ -26,12 +25,12 @@ final class ReadOperation extends SocketOperation {
         long address;
         int length;
         if (dst.isDirect()) {
-            address = Buffer.memoryAddress(dst) + dst.position();
+            address = NettyRingInternals.addressOf(dst) + dst.position();
             length = dst.remaining();
         } else {
             bounce = processor.bounceBuffers().acquire();
             ByteBuffer b = bounce.buffer();
-            address = Buffer.memoryAddress(b);
+            address = NettyRingInternals.addressOf(b);
             length = Math.min(b.capacity(), dst.remaining());
         }
         if (!submit(IoUringSqes.recv(fd, address, length, linkIf(timeoutNanos), tag), slot, timeoutNanos,

@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import io.netty.channel.uring.IoUringIoOps;
 import io.proactor.LeasedBuffer;
 import io.proactor.core.OperationSlot;
@@ -32,14 +31,14 @@ final class SendOperation extends SocketOperation {
         long address;
         int length;
         if (src.isDirect()) {
-            address = Buffer.memoryAddress(src) + src.position();
+            address = NettyRingInternals.addressOf(src) + src.position();
             length = src.remaining();
         } else {
             bounce = processor.bounceBuffers().acquire();
             ByteBuffer b = bounce.buffer();
             length = Math.min(b.capacity(), src.remaining());
             b.put(0, src, src.position(), length);
-            address = Buffer.memoryAddress(b);
+            address = NettyRingInternals.addressOf(b);
         }
         socket.scratch().msghdr(address, length);
         submitSendmsg(timeoutNanos);
@@ -66,7 +65,7 @@ final class SendOperation extends SocketOperation {
                 int take = Math.min(b.remaining(), src.remaining());
                 b.put(b.position(), src, src.position(), take).position(b.position() + take);
             }
-            socket.scratch().msghdr(Buffer.memoryAddress(b), b.position());
+            socket.scratch().msghdr(NettyRingInternals.addressOf(b), b.position());
         }
         submitSendmsg(timeoutNanos);
     }

@@ -1,6 +1,5 @@
 package io.proactor.iouring;
 
-import io.netty.channel.unix.Buffer;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -40,7 +39,7 @@ final class SocketScratch {
     private static final short AF_INET6 = 10;
 
     private final ByteBuffer memory = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
-    private final long address = Buffer.memoryAddress(memory);
+    private final long address = NettyRingInternals.addressOf(memory);
 
     /** The msghdr's address: constant, so a SENDMSG SQE pointing at it can be prepared once per socket. */
     long msghdrAddress() {
@@ -92,7 +91,7 @@ final class SocketScratch {
         for (int i = 0; i < n; i++) {
             ByteBuffer b = srcs[offset + i];
             int at = IOV + 16 * i;
-            memory.putLong(at, Buffer.memoryAddress(b) + b.position());
+            memory.putLong(at, NettyRingInternals.addressOf(b) + b.position());
             memory.putLong(at + 8, b.remaining());
         }
         return msghdr(n);

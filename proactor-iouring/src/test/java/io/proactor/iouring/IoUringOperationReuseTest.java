@@ -2,6 +2,11 @@ package io.proactor.iouring;
 
 import static io.proactor.tests.TestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proactor.AsyncFile;
 import io.proactor.AsyncSocket;
@@ -11,15 +16,25 @@ import io.proactor.LeasedBuffer;
 import io.proactor.Proactor;
 import io.proactor.ProactorGroup;
 import io.proactor.Engine;
+import io.proactor.SharedFile;
+import io.proactor.core.ProactorLoop;
+import io.proactor.protocol.Connection;
+import io.proactor.protocol.ProtocolHandler;
+import io.proactor.protocol.ProtocolServer;
+import io.proactor.protocol.ThreadingModel;
 import io.proactor.tests.LeakCheck;
 import io.proactor.tests.TestSupport;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -119,6 +134,148 @@ class IoUringOperationReuseTest {
         }
     }
 
+    /**
+     * Every send of a shared file on a loop borrows the loop's one view of it: no file, ring handle or
+     * registration per send. The view holds a reference only while it is used, is kept for the next send
+     * while the file is open, and is dropped once the file's last reference is gone; a view with
+     * {@link IoUringOperationProcessor#MAX_SENDS_PER_VIEW} users lends a view made for one send.
+     */
+    @Test
+    void sendsOfASharedFileBorrowOneViewPerLoop() throws Throwable {
+        Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "view-", ".bin");
+        try {
+            Files.write(file, TestSupport.randomBytes(1000, 8));
+            try (ProactorGroup group = ProactorGroup.open(engine, 1)) {
+                Proactor p = group.next();
+                IoUringOperationProcessor processor = (IoUringOperationProcessor) ((ProactorLoop) p).processor();
+                SharedFile shared = SharedFile.open(file);
+                AsyncFile first = onLoop(p, () -> processor.adoptFile(shared));
+                AsyncFile second = onLoop(p, () -> processor.adoptFile(shared));
+                assertSame(first, second, "two sends, one view");
+                assertEquals(2, shared.references(), "the opener's and the view's");
+                onLoop(p, () -> end(processor, first));
+                assertEquals(2, shared.references(), "still used by one send");
+                onLoop(p, () -> end(processor, second));
+                assertEquals(1, shared.references(), "unused: the view holds no reference");
+                assertTrue(first.isOpen(), "kept for the next send");
+                assertSame(first, onLoop(p, () -> processor.adoptFile(shared)), "the kept view is lent again");
+                onLoop(p, () -> end(processor, first));
+
+                List<AsyncFile> busy = new ArrayList<>();
+                for (int i = 0; i < IoUringOperationProcessor.MAX_SENDS_PER_VIEW + 1; i++) {
+                    busy.add(onLoop(p, () -> processor.adoptFile(shared)));
+                }
+                AsyncFile ownView = busy.get(busy.size() - 1);
+                assertNotSame(first, ownView, "a full view lends a view of one send's own");
+                assertEquals(3, shared.references(), "the opener's, the kept view's, the own view's");
+                for (AsyncFile f : busy) {
+                    onLoop(p, () -> end(processor, f));
+                }
+                assertFalse(ownView.isOpen(), "a view of one send's own is closed when it ends");
+                assertEquals(1, shared.references());
+
+                AsyncFile last = onLoop(p, () -> processor.adoptFile(shared));
+                shared.release(); // the opener's: a cache evicting the file during the send
+                assertTrue(shared.isOpen(), "the send's view still holds it");
+                onLoop(p, () -> end(processor, last));
+                assertFalse(shared.isOpen(), "the view's reference was the last");
+                assertEquals(0, onLoop(p, processor::views), "the view of a closed file is dropped");
+                assertFalse(last.isOpen());
+                assertThrows(IllegalStateException.class, () -> onLoop(p, () -> processor.adoptFile(shared)));
+                assertEquals(0, onLoop(p, processor::views), "a closed file makes no view");
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Views of files that are still open but unused are dropped when the loop holds too many. */
+    @Test
+    void viewsPerLoopAreBounded() throws Throwable {
+        Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "views-", ".bin");
+        List<SharedFile> files = new ArrayList<>();
+        try {
+            Files.write(file, TestSupport.randomBytes(100, 9));
+            try (ProactorGroup group = ProactorGroup.open(engine, 1)) {
+                Proactor p = group.next();
+                IoUringOperationProcessor processor = (IoUringOperationProcessor) ((ProactorLoop) p).processor();
+                for (int i = 0; i < IoUringOperationProcessor.MAX_VIEWS + 50; i++) {
+                    SharedFile shared = SharedFile.open(file);
+                    files.add(shared);
+                    AsyncFile view = onLoop(p, () -> processor.adoptFile(shared));
+                    onLoop(p, () -> end(processor, view));
+                    assertTrue(onLoop(p, processor::views) <= IoUringOperationProcessor.MAX_VIEWS);
+                }
+                for (SharedFile shared : files) {
+                    assertEquals(1, shared.references(), "no view holds a reference while unused");
+                }
+            }
+        } finally {
+            files.forEach(SharedFile::release);
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * The file server's steady state, on one loop: a response head and a small shared file per request. The
+     * loop thread allocates a few dozen bytes per request (Netty's per-iteration lambda, the boxed byte count of
+     * a write), not the few hundred a view, ring handle and registration per send would cost.
+     */
+    @Test
+    void sendingASharedFileAgainAllocatesAlmostNothing() throws Throwable {
+        Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "steady-", ".bin");
+        try {
+            byte[] content = TestSupport.randomBytes(1024, 10);
+            Files.write(file, content);
+            SharedFile shared = SharedFile.open(file);
+            AtomicReference<Thread> loopThread = new AtomicReference<>();
+            ByteBuffer head = ByteBuffer.allocateDirect(8).put("HEAD1234".getBytes(StandardCharsets.US_ASCII)).flip();
+            ProtocolHandler sender = new ProtocolHandler() {
+                @Override
+                public void onRead(Connection connection, ByteBuffer data) {
+                    loopThread.set(Thread.currentThread());
+                    data.position(data.limit());
+                    connection.write(head.clear()); // copied before write returns
+                    connection.sendFile(shared, 0, content.length, Connection.FileSendMode.COPY);
+                }
+            };
+            try (ProtocolServer server = ProtocolServer.builder().engine(engine).model(ThreadingModel.SINGLE)
+                    .threads(1).handler(() -> sender).bind(TestSupport.loopback(0));
+                 java.net.Socket client = new java.net.Socket()) {
+                client.connect(server.localAddress(), 5000);
+                client.setSoTimeout(10_000);
+                client.setTcpNoDelay(true);
+                int requests = 5000;
+                for (int i = 0; i < requests; i++) { // warm-up: views, pools and the JIT
+                    exchange(client, 8 + content.length);
+                }
+                long before = TestSupport.allocatedBytes(loopThread.get());
+                for (int i = 0; i < requests; i++) {
+                    exchange(client, 8 + content.length);
+                }
+                long perRequest = (TestSupport.allocatedBytes(loopThread.get()) - before) / requests;
+                System.out.println("loop thread allocated per request: " + perRequest + " B");
+                assertTrue(perRequest < 200, perRequest + " B per request");
+            } finally {
+                TestSupport.eventually(() -> shared.references() == 1, "every send let go of " + shared);
+                shared.release();
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static void exchange(java.net.Socket client, int response) throws Exception {
+        client.getOutputStream().write('?');
+        byte[] got = client.getInputStream().readNBytes(response);
+        assertEquals(response, got.length);
+    }
+
+    private static Void end(IoUringOperationProcessor processor, AsyncFile adopted) {
+        processor.endAdoption(adopted);
+        return null;
+    }
+
     /** Starts {@code n} reads in one loop task, so that all are in flight together, and waits for them. */
     private static void readConcurrently(Proactor p, AsyncFile f, int n) throws Throwable {
         CompletableFuture<Void> all = new CompletableFuture<>();
@@ -147,7 +304,13 @@ class IoUringOperationReuseTest {
 
     private static <T> T onLoop(Proactor p, Supplier<T> query) throws Throwable {
         CompletableFuture<T> result = new CompletableFuture<>();
-        p.execute(() -> result.complete(query.get()));
+        p.execute(() -> {
+            try {
+                result.complete(query.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
         return await(result);
     }
 }

@@ -8,6 +8,7 @@ import io.proactor.protocol.ProtocolClient;
 import io.proactor.protocol.ProtocolServer;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -100,6 +101,18 @@ public final class TestSupport {
             }
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * Bytes {@code thread} has allocated so far, every one counted, compiled code or not (HotSpot's
+     * per-thread counter): for asserting that a steady state allocates (almost) nothing.
+     */
+    public static long allocatedBytes(Thread thread) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+            throw new AssertionError("this JVM does not count the bytes each thread allocates");
+        }
+        return threads.getThreadAllocatedBytes(thread.threadId());
     }
 
     /**
