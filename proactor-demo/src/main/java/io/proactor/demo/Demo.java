@@ -36,6 +36,9 @@ final class Demo {
     /** Open files the demo itself needs besides the idle connections (class path, perf, servers' pipes). */
     static final int SPARE_FILES = 1024;
     private static final long STALL_MILLIS = 10_000;
+    /** How long {@link #awaitQuiet} waits at most, and the window in which it looks for quiet servers. */
+    private static final long QUIET_TIMEOUT_MILLIS = 30_000;
+    private static final long QUIET_WINDOW_MILLIS = 200;
     /** The largest connection count a warm-up uses. */
     private static final int WARM_UP_CONNECTIONS = 1000;
     /** Process ids left to the rest of the machine when a platform-thread server grows. */
@@ -237,6 +240,7 @@ final class Demo {
                         }
                         progress.prefix(String.format("%s [%d/%d] %-19s %6d conn  ", protocol, done, total,
                                 server.variant().name(), connections));
+                        awaitQuiet(servers, protocol, connections, round);
                         measureLoad(load, server, protocol, workload, connections, round);
                     }
                 }
@@ -479,6 +483,42 @@ final class Demo {
      * server CPU: one still closing thousands of connections (or ending thousands of threads) would take it from
      * the next one measured.
      */
+    /**
+     * Waits until the servers, together, use under 5% of a CPU over {@value #QUIET_WINDOW_MILLIS} ms (at most
+     * {@value #QUIET_TIMEOUT_MILLIS} ms, then says so in the report). After thousands of connections a server can
+     * go on for seconds ending threads or collecting garbage on the CPU that every server shares, and the next
+     * measurement (the first of a round: 1 connection) would weigh that work instead of its own.
+     */
+    private void awaitQuiet(List<ServerProcess> servers, String protocol, int connections, int round)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_TIMEOUT_MILLIS);
+        long before = cpuNanos(servers);
+        while (System.nanoTime() - deadline < 0) {
+            Thread.sleep(QUIET_WINDOW_MILLIS);
+            long now = cpuNanos(servers);
+            if (now - before < TimeUnit.MILLISECONDS.toNanos(QUIET_WINDOW_MILLIS) / 20) {
+                return;
+            }
+            before = now;
+        }
+        notes.add(String.format("%s at %d connections, round %d: measured while the servers were still busy "
+                + "after %d s (from the measurement before)", protocol, connections, round,
+                QUIET_TIMEOUT_MILLIS / 1000));
+    }
+
+    /** On-CPU time of all of {@code servers} (an exited one counts nothing). */
+    private static long cpuNanos(List<ServerProcess> servers) {
+        long sum = 0;
+        for (ServerProcess s : servers) {
+            try {
+                sum += ProcStats.read(s.pid()).cpuNanos();
+            } catch (IOException e) {
+                // exited: its next measurement says so
+            }
+        }
+        return sum;
+    }
+
     private static void awaitConnectionsClosed(ServerProcess server) throws InterruptedException {
         try {
             settle(server.pid(), files -> files <= server.filesAtStart() + 16);
