@@ -17,18 +17,7 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
 
     static final int BATCH = 4;
     private final LeasedBuffer[] body = new LeasedBuffer[BATCH];
-    private final CompletionHandler<Long, Void> written = new CompletionHandler<>() {
-        @Override
-        public void completed(Long n, Void unused) {
-            connection.sendProgressed();
-            writeBatch();
-        }
-
-        @Override
-        public void failed(Throwable exc, Void unused) {
-            end(exc);
-        }
-    };
+    private final Written written = new Written();
     private AsyncFile opened;
     private long read;
     private int filled;        // body[0..filled) hold bytes read
@@ -149,6 +138,25 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
             end(null);
         } else {
             readNext();
+        }
+    }
+
+    /** The gathering write's completion: the byte count needs no box (see {@link ByteCountHandler}). */
+    private final class Written implements CompletionHandler<Long, Void>, ByteCountHandler {
+        @Override
+        public void completed(Long n, Void unused) {
+            completed(n.longValue());
+        }
+
+        @Override
+        public void completed(long n) {
+            connection.sendProgressed();
+            writeBatch();
+        }
+
+        @Override
+        public void failed(Throwable exc, Void unused) {
+            end(exc);
         }
     }
 

@@ -97,6 +97,27 @@ public final class OperationSlot {
         Handlers.complete(h, result, a);
     }
 
+    /**
+     * Completes the pending write with the bytes it wrote: unboxed for a {@link ByteCountHandler}, as a
+     * {@code Long} for any other handler; loop only.
+     */
+    public void completeBytes(long bytes) {
+        CompletionHandler<Object, Object> h = handler;
+        Object a = attachment;
+        if (!release()) {
+            return;
+        }
+        if (h instanceof ByteCountHandler counted) {
+            try {
+                counted.completed(bytes);
+            } catch (Throwable t) {
+                Handlers.report(t, "completion handler");
+            }
+        } else {
+            Handlers.complete(h, bytes, a);
+        }
+    }
+
     /** Fails the pending operation; loop only. */
     public void fail(Throwable exc) {
         CompletionHandler<Object, Object> h = handler;

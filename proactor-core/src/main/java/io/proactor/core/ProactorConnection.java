@@ -248,9 +248,14 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         }
     }
 
-    private final class WriteDone implements CompletionHandler<Long, Void> {
+    private final class WriteDone implements CompletionHandler<Long, Void>, ByteCountHandler {
         @Override
         public void completed(Long written, Void unused) {
+            completed(written.longValue());
+        }
+
+        @Override
+        public void completed(long written) {
             writing = false;
             sendProgressed();
             chunksSent(written);

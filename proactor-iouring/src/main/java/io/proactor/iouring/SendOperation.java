@@ -119,7 +119,7 @@ final class SendOperation extends SocketOperation {
             return;
         }
         advance(srcs, offset, offset + length, res);
-        slot.complete((long) res);
+        slot.completeBytes(res);
     }
 
     /** Moves the positions of {@code srcs[from .. to)} past the {@code sent} bytes a send took from them. */
