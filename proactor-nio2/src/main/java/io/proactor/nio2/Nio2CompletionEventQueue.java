@@ -1,7 +1,6 @@
 package io.proactor.nio2;
 
 import io.proactor.core.Handlers;
-import io.proactor.core.ProactorLoop;
 import io.proactor.spi.CompletionEventQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,7 +32,7 @@ final class Nio2CompletionEventQueue implements CompletionEventQueue {
     private final MessagePassingQueue<Runnable> completions = new MpscUnboundedArrayQueue<>(1024);
     private final MessagePassingQueue.Consumer<Runnable> dispatcher = Handlers::run;
     private final ScheduledExecutorService alarms;
-    private final Runnable wakeup = this::wakeup;
+    private final Runnable ring = this::ring;
     /** A call back requested from the group and not yet begun. */
     private final AtomicBoolean callbackPending = new AtomicBoolean();
     private Executor group;
@@ -41,18 +40,27 @@ final class Nio2CompletionEventQueue implements CompletionEventQueue {
     private ScheduledFuture<?> alarm;
     /** When {@link #alarm} rings, by this queue's reading of the clock as it set it. */
     private long alarmDeadline;
+    /**
+     * Set by {@link #alarm} as it begins to ring, before it wakes the loop. The alarm's future is not done until
+     * its wake-up returns, and the loop may already run, called back, by then: it must not keep that alarm.
+     */
+    private volatile boolean alarmRang;
 
     /** @param alarms the proactor group's scheduler, for timers */
     Nio2CompletionEventQueue(ScheduledExecutorService alarms) {
         this.alarms = alarms;
     }
 
-    /** Connects the queue to its loop and the JDK channel group that drives it; once, before the loop starts. */
-    void drivenBy(ProactorLoop loop, Executor group) {
+    /**
+     * Connects the queue to its loop and the JDK channel group that drives it; once, before the loop starts.
+     *
+     * @param loopStep runs the loop's iterations on the group's thread ({@code ProactorLoop.dispatchDriven(null)})
+     */
+    void drivenBy(Runnable loopStep, Executor group) {
         this.group = group;
         this.callback = () -> {
             callbackPending.set(false); // before the loop looks at its work: a later wake-up calls back again
-            loop.dispatchDriven(null);
+            loopStep.run();
         };
     }
 
@@ -80,18 +88,24 @@ final class Nio2CompletionEventQueue implements CompletionEventQueue {
     private void alarmIn(long nanos) {
         long deadline = System.nanoTime() + nanos;
         ScheduledFuture<?> current = alarm;
-        if (current != null && !current.isDone() && alarmDeadline - deadline <= ALARM_SLACK_NANOS) {
+        if (current != null && !alarmRang && alarmDeadline - deadline <= ALARM_SLACK_NANOS) {
             return;
         }
         if (current != null) {
             current.cancel(false);
         }
+        alarmRang = false; // before the new alarm can ring; an old one that rings late only costs a new alarm
         try {
-            alarm = alarms.schedule(wakeup, nanos, TimeUnit.NANOSECONDS);
+            alarm = alarms.schedule(ring, nanos, TimeUnit.NANOSECONDS);
             alarmDeadline = deadline;
         } catch (RejectedExecutionException groupClosed) {
             alarm = null;
         }
+    }
+
+    private void ring() {
+        alarmRang = true;
+        wakeup();
     }
 
     @Override

@@ -64,7 +64,7 @@ final class Nio2OperationProcessor implements AsynchronousOperationProcessor {
             throw new UnsupportedOperationException("this JDK's asynchronous channel group ("
                     + channelGroup.getClass().getName() + ") cannot run tasks on its thread; use another engine");
         }
-        queue.drivenBy(loop, group);
+        queue.drivenBy(() -> loop.dispatchDriven(null), group);
         processors.add(this);
         this.files = files;
         this.receiveBuffers = new BufferPool(loop, config.receiveBufferSize(), config.receiveBufferCount());
