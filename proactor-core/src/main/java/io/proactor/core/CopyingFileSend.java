@@ -27,8 +27,7 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
 
     /** A send of {@code shared} (its reference taken by the caller) if not null, else of {@code path}. */
     CopyingFileSend(ProactorConnection connection, Path path, SharedFile shared, long position, long count) {
-        super(connection, path, position, count);
-        describe(path, shared, position, count);
+        super(connection, path, shared, position, count);
     }
 
     /** Makes this send, which has ended, a new one (see {@link ProactorConnection#recycle}). */
@@ -142,12 +141,7 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
     }
 
     /** The gathering write's completion: the byte count needs no box (see {@link ByteCountHandler}). */
-    private final class Written implements CompletionHandler<Long, Void>, ByteCountHandler {
-        @Override
-        public void completed(Long n, Void unused) {
-            completed(n.longValue());
-        }
-
+    private final class Written implements ByteCountHandler {
         @Override
         public void completed(long n) {
             connection.sendProgressed();

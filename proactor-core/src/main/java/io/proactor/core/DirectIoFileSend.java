@@ -61,14 +61,14 @@ final class DirectIoFileSend extends ProactorFileSend {
     };
 
     DirectIoFileSend(ProactorConnection connection, Path path, long position, long count) {
-        super(connection, path, position, count);
+        super(connection, path, null, position, count);
         this.end = position + count;
         this.nextBlock = position - position % ALIGNMENT;
     }
 
     /** The shared file's path is opened again with {@code O_DIRECT}; the reference is held until the send ends. */
     DirectIoFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
-        super(connection, shared, position, count);
+        super(connection, shared.path(), shared, position, count);
         this.end = position + count;
         this.nextBlock = position - position % ALIGNMENT;
     }

@@ -107,7 +107,7 @@ public final class OperationSlot {
         if (!release()) {
             return;
         }
-        if (h instanceof ByteCountHandler counted) {
+        if ((Object) h instanceof ByteCountHandler counted) { // a CompletionHandler<Long, Void>
             try {
                 counted.completed(bytes);
             } catch (Throwable t) {

@@ -248,12 +248,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         }
     }
 
-    private final class WriteDone implements CompletionHandler<Long, Void>, ByteCountHandler {
-        @Override
-        public void completed(Long written, Void unused) {
-            completed(written.longValue());
-        }
-
+    private final class WriteDone implements ByteCountHandler {
         @Override
         public void completed(long written) {
             writing = false;

@@ -31,15 +31,10 @@ abstract class ProactorFileSend {
     private boolean adopted; // file was lent by the processor (adoptFile): given back, not closed
     private boolean done;
 
-    ProactorFileSend(ProactorConnection connection, Path path, long position, long count) {
+    /** A send of {@code shared} (if not null; this send holds the reference the caller took) or of {@code path}. */
+    ProactorFileSend(ProactorConnection connection, Path path, SharedFile shared, long position, long count) {
         this.connection = connection;
-        describe(path, null, position, count);
-    }
-
-    /** A send of {@code shared}, whose reference (already taken by the caller) this send now holds. */
-    ProactorFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
-        this.connection = connection;
-        describe(shared.path(), shared, position, count);
+        describe(path, shared, position, count);
     }
 
     /**

@@ -27,11 +27,11 @@ final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandl
     private long asked;
 
     ZeroCopyFileSend(ProactorConnection connection, Path path, long position, long count) {
-        super(connection, path, position, count);
+        super(connection, path, null, position, count);
     }
 
     ZeroCopyFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
-        super(connection, shared, position, count);
+        super(connection, shared.path(), shared, position, count);
     }
 
     @Override

@@ -40,6 +40,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operation objects of a channel are made once per kind (per operation in flight, for a file) and reused:
@@ -56,6 +57,18 @@ class IoUringOperationReuseTest {
     final LeakCheck leakCheck = new LeakCheck();
 
     private final Engine engine = Engines.require(IoUringEngine.NAME);
+
+    @TempDir
+    Path dir;
+
+    /** A file in this test's directory, of {@code size} random bytes. */
+    private Path file(int size, long seed) throws Exception {
+        return Files.write(dir.resolve("file-" + seed + ".bin"), TestSupport.randomBytes(size, seed));
+    }
+
+    private static IoUringOperationProcessor processorOf(Proactor p) {
+        return (IoUringOperationProcessor) ((ProactorLoop) p).processor();
+    }
 
     @Test
     void aSocketMakesOneOperationPerKindAndReusesIt() throws Throwable {
@@ -107,30 +120,25 @@ class IoUringOperationReuseTest {
 
     @Test
     void aFileMakesOneOperationPerOperationInFlightAndReusesThem() throws Throwable {
-        Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "reuse-", ".bin");
-        try {
-            Files.write(file, TestSupport.randomBytes(4096, 7));
-            try (ProactorGroup group = ProactorGroup.open(engine, 1)) {
-                Proactor p = group.next();
-                AsyncFile f = await(p.openFile(file, StandardOpenOption.READ));
-                try {
-                    ByteBuffer b = ByteBuffer.allocateDirect(64);
-                    for (int i = 0; i < 100; i++) {
-                        b.clear();
-                        assertEquals(64, await(f.read(b, 64L * (i % 64))));
-                    }
-                    RingHandle handle = onLoop(p, () -> ((IoUringAsyncFile) f).handle());
-                    assertEquals(1, onLoop(p, handle::attached), "100 reads one after the other: one operation");
-                    for (int round = 0; round < 2; round++) {
-                        readConcurrently(p, f, 16);
-                        assertEquals(16, onLoop(p, handle::attached), "16 reads in flight at once: 16 operations");
-                    }
-                } finally {
-                    f.close();
+        Path file = file(4096, 7);
+        try (ProactorGroup group = ProactorGroup.open(engine, 1)) {
+            Proactor p = group.next();
+            AsyncFile f = await(p.openFile(file, StandardOpenOption.READ));
+            try {
+                ByteBuffer b = ByteBuffer.allocateDirect(64);
+                for (int i = 0; i < 100; i++) {
+                    b.clear();
+                    assertEquals(64, await(f.read(b, 64L * (i % 64))));
                 }
+                RingHandle handle = onLoop(p, () -> ((IoUringAsyncFile) f).handle());
+                assertEquals(1, onLoop(p, handle::attached), "100 reads one after the other: one operation");
+                for (int round = 0; round < 2; round++) {
+                    readConcurrently(p, f, 16);
+                    assertEquals(16, onLoop(p, handle::attached), "16 reads in flight at once: 16 operations");
+                }
+            } finally {
+                f.close();
             }
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 
@@ -142,63 +150,57 @@ class IoUringOperationReuseTest {
      */
     @Test
     void sendsOfASharedFileBorrowOneViewPerLoop() throws Throwable {
-        Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "view-", ".bin");
-        try {
-            Files.write(file, TestSupport.randomBytes(1000, 8));
-            try (ProactorGroup group = ProactorGroup.open(engine, 1)) {
-                Proactor p = group.next();
-                IoUringOperationProcessor processor = (IoUringOperationProcessor) ((ProactorLoop) p).processor();
-                SharedFile shared = SharedFile.open(file);
-                AsyncFile first = onLoop(p, () -> processor.adoptFile(shared));
-                AsyncFile second = onLoop(p, () -> processor.adoptFile(shared));
-                assertSame(first, second, "two sends, one view");
-                assertEquals(2, shared.references(), "the opener's and the view's");
-                onLoop(p, () -> end(processor, first));
-                assertEquals(2, shared.references(), "still used by one send");
-                onLoop(p, () -> end(processor, second));
-                assertEquals(1, shared.references(), "unused: the view holds no reference");
-                assertTrue(first.isOpen(), "kept for the next send");
-                assertSame(first, onLoop(p, () -> processor.adoptFile(shared)), "the kept view is lent again");
-                onLoop(p, () -> end(processor, first));
+        Path file = file(1000, 8);
+        try (ProactorGroup group = ProactorGroup.open(engine, 1)) {
+            Proactor p = group.next();
+            IoUringOperationProcessor processor = processorOf(p);
+            SharedFile shared = SharedFile.open(file);
+            AsyncFile first = onLoop(p, () -> processor.adoptFile(shared));
+            AsyncFile second = onLoop(p, () -> processor.adoptFile(shared));
+            assertSame(first, second, "two sends, one view");
+            assertEquals(2, shared.references(), "the opener's and the view's");
+            onLoop(p, () -> end(processor, first));
+            assertEquals(2, shared.references(), "still used by one send");
+            onLoop(p, () -> end(processor, second));
+            assertEquals(1, shared.references(), "unused: the view holds no reference");
+            assertTrue(first.isOpen(), "kept for the next send");
+            assertSame(first, onLoop(p, () -> processor.adoptFile(shared)), "the kept view is lent again");
+            onLoop(p, () -> end(processor, first));
 
-                List<AsyncFile> busy = new ArrayList<>();
-                for (int i = 0; i < IoUringOperationProcessor.MAX_SENDS_PER_VIEW + 1; i++) {
-                    busy.add(onLoop(p, () -> processor.adoptFile(shared)));
-                }
-                AsyncFile ownView = busy.get(busy.size() - 1);
-                assertNotSame(first, ownView, "a full view lends a view of one send's own");
-                assertEquals(3, shared.references(), "the opener's, the kept view's, the own view's");
-                for (AsyncFile f : busy) {
-                    onLoop(p, () -> end(processor, f));
-                }
-                assertFalse(ownView.isOpen(), "a view of one send's own is closed when it ends");
-                assertEquals(1, shared.references());
-
-                AsyncFile last = onLoop(p, () -> processor.adoptFile(shared));
-                shared.release(); // the opener's: a cache evicting the file during the send
-                assertTrue(shared.isOpen(), "the send's view still holds it");
-                onLoop(p, () -> end(processor, last));
-                assertFalse(shared.isOpen(), "the view's reference was the last");
-                assertEquals(0, onLoop(p, processor::views), "the view of a closed file is dropped");
-                assertFalse(last.isOpen());
-                assertThrows(IllegalStateException.class, () -> onLoop(p, () -> processor.adoptFile(shared)));
-                assertEquals(0, onLoop(p, processor::views), "a closed file makes no view");
+            List<AsyncFile> busy = new ArrayList<>();
+            for (int i = 0; i < IoUringOperationProcessor.MAX_SENDS_PER_VIEW + 1; i++) {
+                busy.add(onLoop(p, () -> processor.adoptFile(shared)));
             }
-        } finally {
-            Files.deleteIfExists(file);
+            AsyncFile ownView = busy.get(busy.size() - 1);
+            assertNotSame(first, ownView, "a full view lends a view of one send's own");
+            assertEquals(3, shared.references(), "the opener's, the kept view's, the own view's");
+            for (AsyncFile f : busy) {
+                onLoop(p, () -> end(processor, f));
+            }
+            assertFalse(ownView.isOpen(), "a view of one send's own is closed when it ends");
+            assertEquals(1, shared.references());
+
+            AsyncFile last = onLoop(p, () -> processor.adoptFile(shared));
+            shared.release(); // the opener's: a cache evicting the file during the send
+            assertTrue(shared.isOpen(), "the send's view still holds it");
+            onLoop(p, () -> end(processor, last));
+            assertFalse(shared.isOpen(), "the view's reference was the last");
+            assertEquals(0, onLoop(p, processor::views), "the view of a closed file is dropped");
+            assertFalse(last.isOpen());
+            assertThrows(IllegalStateException.class, () -> onLoop(p, () -> processor.adoptFile(shared)));
+            assertEquals(0, onLoop(p, processor::views), "a closed file makes no view");
         }
     }
 
     /** Views of files that are still open but unused are dropped when the loop holds too many. */
     @Test
     void viewsPerLoopAreBounded() throws Throwable {
-        Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "views-", ".bin");
+        Path file = file(100, 9);
         List<SharedFile> files = new ArrayList<>();
         try {
-            Files.write(file, TestSupport.randomBytes(100, 9));
             try (ProactorGroup group = ProactorGroup.open(engine, 1)) {
                 Proactor p = group.next();
-                IoUringOperationProcessor processor = (IoUringOperationProcessor) ((ProactorLoop) p).processor();
+                IoUringOperationProcessor processor = processorOf(p);
                 for (int i = 0; i < IoUringOperationProcessor.MAX_VIEWS + 50; i++) {
                     SharedFile shared = SharedFile.open(file);
                     files.add(shared);
@@ -212,56 +214,49 @@ class IoUringOperationReuseTest {
             }
         } finally {
             files.forEach(SharedFile::release);
-            Files.deleteIfExists(file);
         }
     }
 
     /**
      * The file server's steady state, on one loop: a response head and a small shared file per request. The
-     * loop thread allocates a few dozen bytes per request (Netty's per-iteration lambda, the boxed byte count of
-     * a write), not the few hundred a view, ring handle and registration per send would cost.
+     * loop thread allocates a few dozen bytes per request (such as Netty's per-iteration lambda), not the few
+     * hundred a view, ring handle and registration per send would cost.
      */
     @Test
     void sendingASharedFileAgainAllocatesAlmostNothing() throws Throwable {
-        Path file = Files.createTempFile(Files.createDirectories(Path.of("target")), "steady-", ".bin");
-        try {
-            byte[] content = TestSupport.randomBytes(1024, 10);
-            Files.write(file, content);
-            SharedFile shared = SharedFile.open(file);
-            AtomicReference<Thread> loopThread = new AtomicReference<>();
-            ByteBuffer head = ByteBuffer.allocateDirect(8).put("HEAD1234".getBytes(StandardCharsets.US_ASCII)).flip();
-            ProtocolHandler sender = new ProtocolHandler() {
-                @Override
-                public void onRead(Connection connection, ByteBuffer data) {
-                    loopThread.set(Thread.currentThread());
-                    data.position(data.limit());
-                    connection.write(head.clear()); // copied before write returns
-                    connection.sendFile(shared, 0, content.length, Connection.FileSendMode.COPY);
-                }
-            };
-            try (ProtocolServer server = ProtocolServer.builder().engine(engine).model(ThreadingModel.SINGLE)
-                    .threads(1).handler(() -> sender).bind(TestSupport.loopback(0));
-                 java.net.Socket client = new java.net.Socket()) {
-                client.connect(server.localAddress(), 5000);
-                client.setSoTimeout(10_000);
-                client.setTcpNoDelay(true);
-                int requests = 5000;
-                for (int i = 0; i < requests; i++) { // warm-up: views, pools and the JIT
-                    exchange(client, 8 + content.length);
-                }
-                long before = TestSupport.allocatedBytes(loopThread.get());
-                for (int i = 0; i < requests; i++) {
-                    exchange(client, 8 + content.length);
-                }
-                long perRequest = (TestSupport.allocatedBytes(loopThread.get()) - before) / requests;
-                System.out.println("loop thread allocated per request: " + perRequest + " B");
-                assertTrue(perRequest < 200, perRequest + " B per request");
-            } finally {
-                TestSupport.eventually(() -> shared.references() == 1, "every send let go of " + shared);
-                shared.release();
+        int size = 1024;
+        SharedFile shared = SharedFile.open(file(size, 10));
+        AtomicReference<Thread> loopThread = new AtomicReference<>();
+        ByteBuffer head = ByteBuffer.allocateDirect(8).put("HEAD1234".getBytes(StandardCharsets.US_ASCII)).flip();
+        ProtocolHandler sender = new ProtocolHandler() {
+            @Override
+            public void onRead(Connection connection, ByteBuffer data) {
+                loopThread.set(Thread.currentThread());
+                data.position(data.limit());
+                connection.write(head.clear()); // copied before write returns
+                connection.sendFile(shared, 0, size, Connection.FileSendMode.COPY);
             }
+        };
+        try (ProtocolServer server = ProtocolServer.builder().engine(engine).model(ThreadingModel.SINGLE)
+                .threads(1).handler(() -> sender).bind(TestSupport.loopback(0));
+             java.net.Socket client = new java.net.Socket()) {
+            client.connect(server.localAddress(), 5000);
+            client.setSoTimeout(10_000);
+            client.setTcpNoDelay(true);
+            int requests = 5000;
+            for (int i = 0; i < requests; i++) { // warm-up: views, pools and the JIT
+                exchange(client, 8 + size);
+            }
+            long before = TestSupport.allocatedBytes(loopThread.get());
+            for (int i = 0; i < requests; i++) {
+                exchange(client, 8 + size);
+            }
+            long perRequest = (TestSupport.allocatedBytes(loopThread.get()) - before) / requests;
+            System.out.println("loop thread allocated per request: " + perRequest + " B");
+            assertTrue(perRequest < 200, perRequest + " B per request");
         } finally {
-            Files.deleteIfExists(file);
+            TestSupport.eventually(() -> shared.references() == 1, "every send let go of " + shared);
+            shared.release();
         }
     }
 
