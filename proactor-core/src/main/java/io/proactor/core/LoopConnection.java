@@ -49,6 +49,7 @@ public abstract class LoopConnection extends AbstractConnection {
     private boolean flushPending; // something was queued during that callback
     /** The server's send timeout, or {@code null} (a client's connection): see {@link #watchSends}. */
     private SendTimeouts sendTimeouts;
+    private Object spareFileSend; // see keepSpareFileSend
 
     protected LoopConnection(EventLoop loop, ProtocolHandler handler, Executor callbacks, ConnectionOptions options,
                              SocketAddress local, SocketAddress remote, Runnable onClosed) {
@@ -204,6 +205,28 @@ public abstract class LoopConnection extends AbstractConnection {
         } else {
             release(send);
         }
+    }
+
+    /**
+     * Keeps a file send that has ended, which nothing refers to any more, for the next file queued on the loop
+     * ({@link #takeSpareFileSend}): a file server sends a file per request and need not allocate a send for each.
+     * Loop only.
+     */
+    protected final void keepSpareFileSend(Object send) {
+        spareFileSend = send;
+    }
+
+    /**
+     * The send {@link #keepSpareFileSend} kept, or {@code null}; always {@code null} off the loop, as the spare is
+     * the loop's (a file server queues its files from the loop; callers on other threads make their own).
+     */
+    protected final Object takeSpareFileSend() {
+        if (!loop.inLoop()) {
+            return null;
+        }
+        Object spare = spareFileSend;
+        spareFileSend = null;
+        return spare;
     }
 
     /** Output is queued, or a send of it is in flight. Loop only. */

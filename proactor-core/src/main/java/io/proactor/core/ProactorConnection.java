@@ -35,7 +35,6 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     final BufferPool chunks;
     /** Made at the first write (see {@link #gather()}), so that a connection that never writes pins none. */
     private ByteBuffer[] gather;
-    private CopyingFileSend spareCopy; // see recycle
     /** The chunks at the head of the queue that the write in flight sends ({@code gather[0..chunksInFlight)}). */
     int chunksInFlight;
     private final CompletionHandler<Long, Void> writeDone = new WriteDone();
@@ -162,15 +161,13 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         }
     }
 
-    /** A copying send: the one that ended last, if it is free, so that a file server allocates none per request. */
+    /** A copying send: the one that ended last if it is free (see {@link #recycle}), else a new one. */
     private CopyingFileSend copyingSend(Path path, SharedFile file, long position, long count) {
-        CopyingFileSend send = spareCopy;
-        if (send == null) {
-            return new CopyingFileSend(this, path, file, position, count);
+        if (takeSpareFileSend() instanceof CopyingFileSend send) {
+            send.reuse(path, file, position, count);
+            return send;
         }
-        spareCopy = null;
-        send.reuse(path, file, position, count);
-        return send;
+        return new CopyingFileSend(this, path, file, position, count);
     }
 
     /**
@@ -178,8 +175,8 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
      * any, completed before it ended), so a copying send is kept to be used again.
      */
     void recycle(ProactorFileSend send) {
-        if (send instanceof CopyingFileSend copying) {
-            spareCopy = copying;
+        if (send instanceof CopyingFileSend) {
+            keepSpareFileSend(send);
         }
     }
 

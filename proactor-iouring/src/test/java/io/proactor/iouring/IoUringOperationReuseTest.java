@@ -19,13 +19,10 @@ import io.proactor.Engine;
 import io.proactor.SharedFile;
 import io.proactor.core.ProactorLoop;
 import io.proactor.protocol.Connection;
-import io.proactor.protocol.ProtocolHandler;
-import io.proactor.protocol.ProtocolServer;
-import io.proactor.protocol.ThreadingModel;
 import io.proactor.tests.LeakCheck;
+import io.proactor.tests.SteadyFileResponses;
 import io.proactor.tests.TestSupport;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -34,7 +31,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -224,46 +220,8 @@ class IoUringOperationReuseTest {
      */
     @Test
     void sendingASharedFileAgainAllocatesAlmostNothing() throws Throwable {
-        int size = 1024;
-        SharedFile shared = SharedFile.open(file(size, 10));
-        AtomicReference<Thread> loopThread = new AtomicReference<>();
-        ByteBuffer head = ByteBuffer.allocateDirect(8).put("HEAD1234".getBytes(StandardCharsets.US_ASCII)).flip();
-        ProtocolHandler sender = new ProtocolHandler() {
-            @Override
-            public void onRead(Connection connection, ByteBuffer data) {
-                loopThread.set(Thread.currentThread());
-                data.position(data.limit());
-                connection.write(head.clear()); // copied before write returns
-                connection.sendFile(shared, 0, size, Connection.FileSendMode.COPY);
-            }
-        };
-        try (ProtocolServer server = ProtocolServer.builder().engine(engine).model(ThreadingModel.SINGLE)
-                .threads(1).handler(() -> sender).bind(TestSupport.loopback(0));
-             java.net.Socket client = new java.net.Socket()) {
-            client.connect(server.localAddress(), 5000);
-            client.setSoTimeout(10_000);
-            client.setTcpNoDelay(true);
-            int requests = 5000;
-            for (int i = 0; i < requests; i++) { // warm-up: views, pools and the JIT
-                exchange(client, 8 + size);
-            }
-            long before = TestSupport.allocatedBytes(loopThread.get());
-            for (int i = 0; i < requests; i++) {
-                exchange(client, 8 + size);
-            }
-            long perRequest = (TestSupport.allocatedBytes(loopThread.get()) - before) / requests;
-            System.out.println("loop thread allocated per request: " + perRequest + " B");
-            assertTrue(perRequest < 200, perRequest + " B per request");
-        } finally {
-            TestSupport.eventually(() -> shared.references() == 1, "every send let go of " + shared);
-            shared.release();
-        }
-    }
-
-    private static void exchange(java.net.Socket client, int response) throws Exception {
-        client.getOutputStream().write('?');
-        byte[] got = client.getInputStream().readNBytes(response);
-        assertEquals(response, got.length);
+        long perRequest = SteadyFileResponses.loopBytesPerRequest(engine, file(1024, 10), Connection.FileSendMode.COPY);
+        assertTrue(perRequest < 200, perRequest + " B per request");
     }
 
     private static Void end(IoUringOperationProcessor processor, AsyncFile adopted) {

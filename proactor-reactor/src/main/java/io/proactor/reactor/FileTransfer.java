@@ -32,27 +32,32 @@ final class FileTransfer {
     private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
     private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
 
-    private final Path path;
-    private final long position;
-    private final long count;
-    private final boolean copies;
+    private Path path;
+    private long position;
+    private long count;
+    private boolean copies;
     private SharedFile shared; // the reference held, until released
     private FileChannel file;
     private long sent;
 
-    /** {@code copies}: the reactor reads the range into its output chunks ({@link #copyInto}) instead. */
-    FileTransfer(Path path, long position, long count, boolean copies) {
+    /**
+     * A transfer of {@code shared} (if not null; this holds the reference the caller took) or of {@code path};
+     * {@code copies}: the reactor reads the range into its output chunks ({@link #copyInto}) instead.
+     */
+    FileTransfer(Path path, SharedFile shared, long position, long count, boolean copies) {
+        reuse(path, shared, position, count, copies);
+    }
+
+    /** Makes this transfer, which has ended and been released, a new one, as the constructor does. */
+    FileTransfer reuse(Path path, SharedFile shared, long position, long count, boolean copies) {
         this.path = path;
+        this.shared = shared;
+        this.file = shared != null ? shared.channel() : null;
         this.position = position;
         this.count = count;
         this.copies = copies;
-    }
-
-    /** A transfer of {@code shared}, whose reference (already taken by the caller) this now holds. */
-    FileTransfer(SharedFile shared, long position, long count, boolean copies) {
-        this(shared.path(), position, count, copies);
-        this.shared = shared;
-        this.file = shared.channel();
+        this.sent = 0;
+        return this;
     }
 
     /** Whether the range is to be read into output chunks rather than sent with {@code sendfile}. */

@@ -209,7 +209,7 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
         checkFileRange(path, position, count);
         Objects.requireNonNull(mode, "'mode' is null");
         if (count > 0) {
-            queueFile(new FileTransfer(path, position, count, copies(mode, count)));
+            queueFile(transfer(path, null, position, count, mode));
         }
     }
 
@@ -217,12 +217,17 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
     @Override
     public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
         if (retainForSend(file, position, count, mode)) {
-            queueFile(new FileTransfer(file, position, count, copies(mode, count)));
+            queueFile(transfer(file.path(), file, position, count, mode));
         }
     }
 
-    private static boolean copies(FileSendMode mode, long count) {
-        return mode == FileSendMode.COPY && count <= MAX_COPY;
+    /** A transfer of {@code shared} or {@code path}: the last one that ended if it is free, else a new one. */
+    private FileTransfer transfer(Path path, SharedFile shared, long position, long count, FileSendMode mode) {
+        boolean copies = mode == FileSendMode.COPY && count <= MAX_COPY;
+        if (takeSpareFileSend() instanceof FileTransfer spare) {
+            return spare.reuse(path, shared, position, count, copies);
+        }
+        return new FileTransfer(path, shared, position, count, copies);
     }
 
     /** Sends queued output until done or the socket is full; then registers write interest or not. */
@@ -241,6 +246,7 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
                         break;
                     }
                     output.pollFirst();
+                    keepSpareFileSend(send);
                 } else if (!writeChunks()) {
                     break;
                 }
@@ -269,6 +275,7 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
                 output.addFirst(gather[i]);
             }
             queuedBytes += send.count();
+            keepSpareFileSend(send);
         } catch (IOException e) {
             for (int i = 0; i < n; i++) {
                 reactor.releaseChunk(gather[i]);
@@ -282,11 +289,9 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
     /** One gathering write of the chunks at the head of the queue; {@code true} when all were sent. */
     private boolean writeChunks() throws IOException {
         int n = 0;
-        for (Object o : output) {
-            if (!(o instanceof ByteBuffer b) || n == MAX_GATHER) {
-                break;
-            }
-            gather[n++] = b;
+        while (n < MAX_GATHER && output.peekFirst() instanceof ByteBuffer b) {
+            gather[n++] = b; // taken off the queue (iterating it would allocate), put back below if unsent
+            output.pollFirst();
         }
         long written;
         boolean all;
@@ -294,16 +299,18 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
             written = channel.write(gather, 0, n);
             all = !gather[n - 1].hasRemaining();
         } finally {
-            Arrays.fill(gather, 0, n, null);
+            for (int i = n - 1; i >= 0; i--) {
+                if (gather[i].hasRemaining()) {
+                    output.addFirst(gather[i]);
+                } else {
+                    reactor.releaseChunk(gather[i]);
+                }
+                gather[i] = null;
+            }
         }
         queuedBytes -= written;
         if (written > 0) {
             sendProgressed();
-        }
-        Object head;
-        while ((head = output.peekFirst()) instanceof ByteBuffer b && !b.hasRemaining()) {
-            output.pollFirst();
-            reactor.releaseChunk(b);
         }
         return all;
     }

@@ -266,7 +266,7 @@ final class VirtualThreadConnection extends AbstractConnection {
     public void sendFile(Path path, long position, long count) {
         checkFileRange(path, position, count);
         if (count > 0) {
-            offer(new FileTransfer(path, position, count, false), 0);
+            offer(new FileTransfer(path, null, position, count, false), 0);
         }
     }
 
@@ -274,7 +274,7 @@ final class VirtualThreadConnection extends AbstractConnection {
     @Override
     public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
         if (retainForSend(file, position, count, mode)) {
-            offer(new FileTransfer(file, position, count, false), 0);
+            offer(new FileTransfer(file.path(), file, position, count, false), 0);
         }
     }
 
