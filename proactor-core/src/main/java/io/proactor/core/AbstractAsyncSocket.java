@@ -212,11 +212,17 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
                                        CompletionHandler<Long, ? super A> handler) {
         checkTransfer(file, position, count, handler);
         if (claimWrite(handler, attachment)) {
-            loop.runOnLoop(() -> {
-                if (begin(writeSlot)) {
-                    implTransferFrom(file, position, count, writeSlot);
-                }
-            });
+            if (loop.inProactorThread()) {
+                startTransfer(file, position, count);
+            } else {
+                loop.execute(() -> startTransfer(file, position, count));
+            }
+        }
+    }
+
+    private void startTransfer(AsyncFile file, long position, long count) {
+        if (begin(writeSlot)) {
+            implTransferFrom(file, position, count, writeSlot);
         }
     }
 
@@ -226,11 +232,18 @@ public abstract class AbstractAsyncSocket extends AbstractInitiator implements A
         checkBuffers(headers, offset, length, "headers");
         checkTransfer(file, position, count, handler);
         if (claimWrite(handler, attachment)) {
-            loop.runOnLoop(() -> {
-                if (begin(writeSlot)) {
-                    implTransferFrom(headers, offset, length, file, position, count, writeSlot);
-                }
-            });
+            if (loop.inProactorThread()) {
+                startTransfer(headers, offset, length, file, position, count);
+            } else {
+                loop.execute(() -> startTransfer(headers, offset, length, file, position, count));
+            }
+        }
+    }
+
+    private void startTransfer(ByteBuffer[] headers, int offset, int length, AsyncFile file, long position,
+                               long count) {
+        if (begin(writeSlot)) {
+            implTransferFrom(headers, offset, length, file, position, count, writeSlot);
         }
     }
 

@@ -30,9 +30,8 @@ final class CopyingFileSend extends ProactorFileSend implements CompletionHandle
         super(connection, path, shared, position, count);
     }
 
-    /** Makes this send, which has ended, a new one (see {@link ProactorConnection#recycle}). */
-    void reuse(Path path, SharedFile shared, long position, long count) {
-        describe(path, shared, position, count);
+    @Override
+    void restart() {
         opened = null;
         read = 0;
         filled = 0;

@@ -60,15 +60,12 @@ final class DirectIoFileSend extends ProactorFileSend {
         }
     };
 
-    DirectIoFileSend(ProactorConnection connection, Path path, long position, long count) {
-        super(connection, path, null, position, count);
-        this.end = position + count;
-        this.nextBlock = position - position % ALIGNMENT;
-    }
-
-    /** The shared file's path is opened again with {@code O_DIRECT}; the reference is held until the send ends. */
-    DirectIoFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
-        super(connection, shared.path(), shared, position, count);
+    /**
+     * A send of {@code path}, or of {@code shared} if not null: its path is opened again with {@code O_DIRECT},
+     * and the reference is held until the send ends.
+     */
+    DirectIoFileSend(ProactorConnection connection, Path path, SharedFile shared, long position, long count) {
+        super(connection, path, shared, position, count);
         this.end = position + count;
         this.nextBlock = position - position % ALIGNMENT;
     }

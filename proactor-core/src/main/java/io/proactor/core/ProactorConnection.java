@@ -35,6 +35,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     final BufferPool chunks;
     /** Made at the first write (see {@link #gather()}), so that a connection that never writes pins none. */
     private ByteBuffer[] gather;
+    private LeasedBuffer[] taken; // flush's scratch, made with gather
     /** The chunks at the head of the queue that the write in flight sends ({@code gather[0..chunksInFlight)}). */
     int chunksInFlight;
     private final CompletionHandler<Long, Void> writeDone = new WriteDone();
@@ -131,10 +132,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
 
     @Override
     public void sendFile(Path path, long position, long count) {
-        checkFileRange(path, position, count);
-        if (count > 0) {
-            queueFile(new ZeroCopyFileSend(this, path, position, count));
-        }
+        sendFile(path, position, count, FileSendMode.ZERO_COPY);
     }
 
     @Override
@@ -142,40 +140,39 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
         Objects.requireNonNull(mode, "'mode' is null");
         checkFileRange(path, position, count);
         if (count > 0) {
-            queueFile(switch (mode) {
-                case ZERO_COPY -> new ZeroCopyFileSend(this, path, position, count);
-                case COPY -> copyingSend(path, null, position, count);
-                case DIRECT_IO -> new DirectIoFileSend(this, path, position, count);
-            });
+            queueFile(fileSend(mode, path, null, position, count));
         }
     }
 
     @Override
     public void sendFile(SharedFile file, long position, long count, FileSendMode mode) {
         if (retainForSend(file, position, count, mode)) {
-            queueFile(switch (mode) {
-                case ZERO_COPY -> new ZeroCopyFileSend(this, file, position, count);
-                case COPY -> copyingSend(file.path(), file, position, count);
-                case DIRECT_IO -> new DirectIoFileSend(this, file, position, count);
-            });
+            queueFile(fileSend(mode, file.path(), file, position, count));
         }
-    }
-
-    /** A copying send: the one that ended last if it is free (see {@link #recycle}), else a new one. */
-    private CopyingFileSend copyingSend(Path path, SharedFile file, long position, long count) {
-        if (takeSpareFileSend() instanceof CopyingFileSend send) {
-            send.reuse(path, file, position, count);
-            return send;
-        }
-        return new CopyingFileSend(this, path, file, position, count);
     }
 
     /**
-     * The last step of a file send that ended: nothing of it runs after this (its one operation in flight, if
-     * any, completed before it ended), so a copying send is kept to be used again.
+     * A send of {@code file} (if not null) or {@code path} in {@code mode}: the send that ended last on this
+     * connection if it is of that kind (see {@link #recycle}), else a new one.
+     */
+    private ProactorFileSend fileSend(FileSendMode mode, Path path, SharedFile file, long position, long count) {
+        Object spare = takeSpareFileSend();
+        return switch (mode) {
+            case ZERO_COPY -> spare instanceof ZeroCopyFileSend send ? send.reuse(path, file, position, count)
+                    : new ZeroCopyFileSend(this, path, file, position, count);
+            case COPY -> spare instanceof CopyingFileSend send ? send.reuse(path, file, position, count)
+                    : new CopyingFileSend(this, path, file, position, count);
+            case DIRECT_IO -> new DirectIoFileSend(this, path, file, position, count);
+        };
+    }
+
+    /**
+     * The last step of a file send that ended: a send with one operation in flight at a time has none left then
+     * (it ended in that operation's completion, or before starting one), so it is kept to be used again. A
+     * direct-I/O send reads several blocks at once, and one may still complete after it failed: never reused.
      */
     void recycle(ProactorFileSend send) {
-        if (send instanceof CopyingFileSend) {
+        if (send instanceof CopyingFileSend || send instanceof ZeroCopyFileSend) {
             keepSpareFileSend(send);
         }
     }
@@ -196,17 +193,18 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
             return;
         }
         ByteBuffer[] gather = gather();
+        // The chunks at the head are taken off the queue to be counted and put back (iterating the queue would
+        // allocate an iterator per write): the chunks in flight stay queued until their write completes.
         int n = 0;
-        Object following = null;
-        for (Object o : output) {
-            if (!(o instanceof LeasedBuffer lb)) {
-                following = o;
-                break;
-            }
-            if (n == MAX_GATHER) {
-                break;
-            }
+        while (n < MAX_GATHER && output.peekFirst() instanceof LeasedBuffer lb) {
+            taken[n] = lb;
             gather[n++] = lb.buffer();
+            output.pollFirst();
+        }
+        Object following = output.peekFirst();
+        for (int i = n - 1; i >= 0; i--) {
+            output.addFirst(taken[i]);
+            taken[i] = null;
         }
         chunksInFlight = n;
         if (following instanceof ProactorFileSend send && send.sendsChunksAhead()) {
@@ -223,6 +221,7 @@ final class ProactorConnection extends LoopConnection implements CompletionHandl
     ByteBuffer[] gather() {
         if (gather == null) {
             gather = new ByteBuffer[MAX_GATHER + CopyingFileSend.BATCH];
+            taken = new LeasedBuffer[MAX_GATHER];
         }
         return gather;
     }

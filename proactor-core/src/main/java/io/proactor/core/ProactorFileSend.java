@@ -41,7 +41,7 @@ abstract class ProactorFileSend {
      * Sets what is sent, as a new send: {@code shared} (if not null, its reference taken by the caller) or else
      * {@code path}. For constructors, and for a send that ended and is used again.
      */
-    final void describe(Path path, SharedFile shared, long position, long count) {
+    private void describe(Path path, SharedFile shared, long position, long count) {
         this.path = path;
         this.shared = shared;
         this.position = position;
@@ -49,6 +49,17 @@ abstract class ProactorFileSend {
         file = null;
         adopted = false;
         done = false;
+    }
+
+    /** Makes this send, which has ended, a new one (see {@link ProactorConnection#recycle}). */
+    final ProactorFileSend reuse(Path path, SharedFile shared, long position, long count) {
+        describe(path, shared, position, count);
+        restart();
+        return this;
+    }
+
+    /** Forgets the progress of the send that ended, for {@link #reuse}; a kind that is never reused has none. */
+    void restart() {
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.proactor.core;
 
 import io.proactor.AsyncFile;
-import io.proactor.CompletionHandler;
 import io.proactor.SharedFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ import java.nio.file.Path;
  * inside one transfer (io_uring splices 64 KiB at a time, nio2 copies through a buffer). One more completion
  * per 256 KiB costs nothing next to moving the 256 KiB.
  */
-final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandler<Long, Void> {
+final class ZeroCopyFileSend extends ProactorFileSend implements ByteCountHandler {
 
     static final long PIECE = 256 * 1024;
 
@@ -26,12 +25,17 @@ final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandl
     private long sent;
     private long asked;
 
-    ZeroCopyFileSend(ProactorConnection connection, Path path, long position, long count) {
-        super(connection, path, null, position, count);
+    /** A send of {@code shared} (its reference taken by the caller) if not null, else of {@code path}. */
+    ZeroCopyFileSend(ProactorConnection connection, Path path, SharedFile shared, long position, long count) {
+        super(connection, path, shared, position, count);
     }
 
-    ZeroCopyFileSend(ProactorConnection connection, SharedFile shared, long position, long count) {
-        super(connection, shared.path(), shared, position, count);
+    @Override
+    void restart() {
+        opened = null;
+        headerBytes = 0;
+        sent = 0;
+        asked = 0;
     }
 
     @Override
@@ -52,7 +56,7 @@ final class ZeroCopyFileSend extends ProactorFileSend implements CompletionHandl
     }
 
     @Override
-    public void completed(Long piece, Void unused) {
+    public void completed(long piece) {
         connection.sendProgressed();
         if (connection.chunksInFlight > 0) {
             connection.chunksSent(headerBytes);

@@ -32,10 +32,7 @@ final class FileOperation extends RingOperation {
     private Consumer<Throwable> linkedReadFailed; // LINKED_READ: told only if the read failed or fell short
     private int linkedReadLength;
     /** The last LINKED_READ SQE: sent again as it is when the same file range goes to the same buffer. */
-    private IoUringIoOps lastLinkedRead;
-    private long lastLinkedPosition;
-    private long lastLinkedAddress;
-    private int lastLinkedLength;
+    private final LastSqe lastLinkedRead = new LastSqe();
 
     FileOperation(IoUringAsyncFile file, RingHandle handle) {
         super(handle);
@@ -59,14 +56,12 @@ final class FileOperation extends RingOperation {
         start(LINKED_READ, dst, null, null);
         linkedReadFailed = failed;
         linkedReadLength = length;
-        if (lastLinkedRead == null || lastLinkedPosition != position || lastLinkedAddress != address
-                || lastLinkedLength != length) {
-            lastLinkedRead = IoUringSqes.readLinked(file.fd(), position, address, length, tag);
-            lastLinkedPosition = position;
-            lastLinkedAddress = address;
-            lastLinkedLength = length;
+        IoUringIoOps sqe = lastLinkedRead.reusable(position, address, length);
+        if (sqe == null) {
+            sqe = lastLinkedRead.keep(IoUringSqes.readLinked(file.fd(), position, address, length, tag),
+                    position, address, length);
         }
-        if (!submit(lastLinkedRead)) {
+        if (!submit(sqe)) {
             finish();
             return false;
         }

@@ -17,7 +17,8 @@ import java.nio.ByteBuffer;
  *   HEADERS* → ( SPLICE_IN → ( SPLICE_OUT | POLL_WRITABLE )+ )*
  * </pre>
  * so one tag serves the whole chain and {@link #stage} says which SQE a CQE answers. The pipe is made on the
- * first transfer and kept for the socket's life.
+ * first transfer and kept for the socket's life. The SQEs of the last splices are kept too ({@link LastSqe}):
+ * sending the same file again makes none.
  */
 final class TransferOperation extends SocketOperation {
 
@@ -28,6 +29,9 @@ final class TransferOperation extends SocketOperation {
     private static final int POLL_WRITABLE = 4;
 
     private IoUringIoOps sendmsgMore; // prepared once: it points at the socket's msghdr, rewritten per send
+    private IoUringIoOps pollWritable; // prepared once
+    private final LastSqe lastSpliceIn = new LastSqe();
+    private final LastSqe lastSpliceOut = new LastSqe();
     private FileDescriptor[] pipe;
     private int stage;
     private OperationSlot slot;
@@ -102,13 +106,21 @@ final class TransferOperation extends SocketOperation {
             return;
         }
         int length = (int) Math.min(remaining, PIPE_CHUNK);
-        submit(SPLICE_IN, IoUringSqes.splice(fileFd, position, pipe[1].intValue(), IoUringSqes.NO_OFFSET, length,
-                tag));
+        IoUringIoOps sqe = lastSpliceIn.reusable(fileFd, position, length);
+        if (sqe == null) {
+            sqe = lastSpliceIn.keep(IoUringSqes.splice(fileFd, position, pipe[1].intValue(), IoUringSqes.NO_OFFSET,
+                    length, tag), fileFd, position, length);
+        }
+        submit(SPLICE_IN, sqe);
     }
 
     private void spliceOut() {
-        submit(SPLICE_OUT, IoUringSqes.splice(pipe[0].intValue(), IoUringSqes.NO_OFFSET, fd, IoUringSqes.NO_OFFSET,
-                inPipe, tag));
+        IoUringIoOps sqe = lastSpliceOut.reusable(0, 0, inPipe);
+        if (sqe == null) {
+            sqe = lastSpliceOut.keep(IoUringSqes.splice(pipe[0].intValue(), IoUringSqes.NO_OFFSET, fd,
+                    IoUringSqes.NO_OFFSET, inPipe, tag), 0, 0, inPipe);
+        }
+        submit(SPLICE_OUT, sqe);
     }
 
     private void submit(int stage, IoUringIoOps sqe) {
@@ -150,7 +162,10 @@ final class TransferOperation extends SocketOperation {
                     }
                 } else if (res == -IoUringSqes.EAGAIN) {
                     // SPLICE does not wait on a non-blocking socket (unlike SEND): wait for room, then retry
-                    submit(POLL_WRITABLE, IoUringSqes.pollWritable(fd, tag));
+                    if (pollWritable == null) {
+                        pollWritable = IoUringSqes.pollWritable(fd, tag);
+                    }
+                    submit(POLL_WRITABLE, pollWritable);
                 } else {
                     fail(res == 0 ? -IoUringSqes.EPIPE : res, "splice");
                 }
@@ -170,7 +185,7 @@ final class TransferOperation extends SocketOperation {
         OperationSlot s = slot;
         slot = null;
         headers = null;
-        s.complete(sent);
+        s.completeBytes(sent);
     }
 
     private void fail(int res, String operation) {
