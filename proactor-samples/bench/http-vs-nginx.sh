@@ -21,7 +21,7 @@
 #   FILES="1k.bin 64k.bin 1m.bin 256m.bin"   files to serve; a name's size is its stem (1k = 1 KiB, 256m = 256 MiB)
 #   OUT=<markdown file> (default proactor-samples/bench/http-vs-nginx.md); the raw measurements go to OUT with a
 #                       .csv suffix: round,server,connections,file,rps,p99_ms,bytes_per_s,errors,server_cpu_s,
-#                       requests,wrk_cpu_fraction
+#                       requests,wrk_cpu_fraction,wrk_cpu_s
 #   NOTE=<a line put at the top of the results, e.g. how quiet the machine was>
 #   FIO=1               with a file at or above THRESHOLD: in each round, fio reads the first such file with
 #                       io_uring and O_DIRECT, 256 KiB blocks, FIO_DEPTH in flight (what our DIRECT_IO send does), for
@@ -39,6 +39,10 @@
 # /proc/PID/stat of every process of the server: nginx's master and worker, our JVM) read just before and just
 # after the measured run, and the fraction of its core wrk used (its user+system time over its wall time; a
 # measurement with >= 0.95 is marked client-bound: there the numbers say more about wrk than about the server).
+# Server and wrk CPU per request are also reported summed: on loopback the kernel's TCP work for a segment, both
+# ends of it, runs on whichever CPU sends it, the server's when its own call sends, wrk's when the segment is
+# clocked out later by wrk's ACK; how a server sends (one sendfile, corked or not, or 64 KiB splices) moves that
+# work between the two, so the server's CPU alone can flatter a server that leaves its work to the client.
 # The report gives per connection count the median over the rounds (min-max for requests/s), server CPU
 # microseconds per request and nanoseconds per byte, and ratios ours/nginx computed per round against the
 # like-for-like nginx configuration ("sendfile" below THRESHOLD, "directio" at or above), reported as the median of
@@ -225,8 +229,8 @@ measure() { # round connections file: one measured run, appended to the CSV
       -v e="$errors" -v p="$p99" -v t="$(( after - before ))" -v hz="$clk_tck" -v wr="$real" -v wu="$user" \
       -v ws="$sys" 'BEGIN {
     d = us / 1e6
-    printf "%s,%s,%s,%s,%.3f,%.3f,%.1f,%s,%.2f,%s,%.3f\n", r, s, c, f, n / d, p / 1000, b / d, e, t / hz, n,
-      (wr > 0 ? (wu + ws) / wr : 0)
+    printf "%s,%s,%s,%s,%.3f,%.3f,%.1f,%s,%.2f,%s,%.3f,%.3f\n", r, s, c, f, n / d, p / 1000, b / d, e, t / hz, n,
+      (wr > 0 ? (wu + ws) / wr : 0), wu + ws
   }' >> "$CSV"
   tail -n 1 "$CSV" | awk -F, '{ printf "round %s %-18s -c%-4s %-9s %10.0f req/s  p99 %8.3f ms  %8.1f MiB/s  errors %s  server CPU %.2f s  wrk core %.2f\n",
     $1, $2, $3, $4, $5, $6, $7 / 1048576, $8, $9, $11 }' >&2
@@ -271,7 +275,7 @@ start_server() { # label round: starts the server for label on CPU 0, waits unti
 
 (cd "$repo" && ./proactor --help > /dev/null) # builds once, outside the measurements
 servers=(nginx-sendfile nginx-directio $ENGINES)
-echo "round,server,connections,file,rps,p99_ms,bytes_per_s,errors,server_cpu_s,requests,wrk_cpu_fraction" > "$CSV"
+echo "round,server,connections,file,rps,p99_ms,bytes_per_s,errors,server_cpu_s,requests,wrk_cpu_fraction,wrk_cpu_s" > "$CSV"
 echo "round,fio_kib_per_s" > "${CSV%.csv}-fio.csv"
 jvm_exe=
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -329,7 +333,9 @@ wrk_version="$( (wrk -v 2>&1 || true) | head -1 | cut -d' ' -f1-2)" # wrk -v exi
   echo "- measured: requests/s, bytes/s, errors and p99 latency (\`latency:percentile(99)\`) from wrk's \`done()\` hook;"
   echo "  server CPU = utime+stime of the server's processes (nginx: master + worker; ours: the JVM) from"
   echo "  /proc/PID/stat, read just before and just after the measured wrk run; wrk core = wrk's (user+system)/wall"
-  echo "  time, from bash's \`time\`; a cell is marked client-bound when wrk used >= $CLIENT_BOUND of its core"
+  echo "  time, from bash's \`time\`; a cell is marked client-bound when wrk used >= $CLIENT_BOUND of its core;"
+  echo "  server + wrk CPU: both, per request (on loopback a segment's TCP work, sender's and receiver's, runs on"
+  echo "  the CPU that sends it: the server's or, when wrk's ACK clocks it out, wrk's)"
   echo "- raw measurements: \`$(basename "$CSV")\` beside this file"
   echo
   python3 - "$CSV" "$threshold_bytes" "$CLIENT_BOUND" "$ENGINES" "$FILES" "$CONNECTIONS" "$LARGE_CONNECTIONS" "$DURATION" "$FIO_DEPTH" <<'PY'
@@ -350,10 +356,12 @@ for r in csv.DictReader(open(path)):
     rps, n = float(r["rps"]), int(r["requests"])
     secs = n / rps if n > 0 and rps > 0 else float(duration) # no request completed: wrk ran about DURATION s
     cpu = float(r["server_cpu_s"])
+    wrk_cpu = float(r["wrk_cpu_s"]) if r.get("wrk_cpu_s") else None # older CSVs lack it
     nbytes = float(r["bytes_per_s"]) * secs
     rows[(int(r["round"]), r["server"], int(r["connections"]), r["file"])] = {
         "rps": rps, "p99": float(r["p99_ms"]) if n > 0 else None, "errors": int(r["errors"]), "wrk": float(r["wrk_cpu_fraction"]),
-        "us_req": cpu * 1e6 / n if n > 0 else None, "ns_byte": cpu * 1e9 / nbytes if nbytes > 0 else None}
+        "us_req": cpu * 1e6 / n if n > 0 else None, "ns_byte": cpu * 1e9 / nbytes if nbytes > 0 else None,
+        "us_req_all": (cpu + wrk_cpu) * 1e6 / n if n > 0 and wrk_cpu is not None else None}
 rounds = sorted({k[0] for k in rows})
 
 def num(x):
@@ -396,6 +404,7 @@ for c, fs in by_conn.items():
         line("p99 latency (ms)", lambda s: num(med(values(s, c, f, "p99"))))
         line("server CPU µs/request", lambda s: num(med(values(s, c, f, "us_req"))))
         line("server CPU ns/byte", lambda s: num(med(values(s, c, f, "ns_byte"))))
+        line("server + wrk CPU µs/request", lambda s: num(med(values(s, c, f, "us_req_all"))))
         def wrk(s):
             v = values(s, c, f, "wrk")
             if not v:
@@ -410,13 +419,13 @@ for c, fs in by_conn.items():
     print()
     print(f"Ours / nginx at {c} connections, like-for-like (nginx-sendfile below the threshold, nginx-directio at or "
           "above), per round, then the median of the per-round ratios (min–max). Requests/s: above 1 is faster; "
-          "server CPU per request: below 1 is cheaper.\n")
-    print("| file | nginx | " + " | ".join(f"{e} req/s | {e} CPU/req" for e in engines) + " |")
-    print("|---|---|" + "---:|---:|" * len(engines))
+          "CPU per request (the server's, and the server's + wrk's): below 1 is cheaper.\n")
+    print("| file | nginx | " + " | ".join(f"{e} req/s | {e} CPU/req | {e} +wrk CPU/req" for e in engines) + " |")
+    print("|---|---|" + "---:|---:|---:|" * len(engines))
     for f in fs:
         cells = []
         for e in engines:
-            for key in ("rps", "us_req"):
+            for key in ("rps", "us_req", "us_req_all"):
                 ratios = []
                 for r in rounds:
                     a, b = rows.get((r, e, c, f)), rows.get((r, ref(f), c, f))
