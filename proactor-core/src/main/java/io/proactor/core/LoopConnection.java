@@ -367,6 +367,11 @@ public abstract class LoopConnection extends AbstractConnection {
         });
     }
 
+    /** Whether a handler callback runs on the loop now: what it queues is sent when it returns. */
+    protected final boolean inCallback() {
+        return inCallback;
+    }
+
     /** Marks a handler callback running on the loop; returns whether one already was (a nested callback). */
     protected final boolean enterCallback() {
         boolean outer = inCallback;

@@ -70,18 +70,18 @@ final class FileTransfer {
     }
 
     /**
-     * Reads the whole range into {@code chunks[0, n)}, each filled to its capacity but the last, and flipped
+     * Reads the whole range into {@code chunks[from, to)}, each filled to its capacity but the last, and flipped
      * ({@code pread}s; for a small file one, where {@code transferTo} makes three system calls: the JDK asks the
      * size, tries {@code copy_file_range}, which a socket refuses, then {@code sendfile}). The file is released.
      *
      * @throws EOFException the file ended before the range did
      */
-    void copyInto(ByteBuffer[] chunks, int n) throws IOException {
+    void copyInto(ByteBuffer[] chunks, int from, int to) throws IOException {
         try {
             if (file == null) {
                 file = FileChannel.open(path, READ, NO_ATTRIBUTES);
             }
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 ByteBuffer chunk = chunks[i];
                 chunk.limit((int) Math.min(chunk.capacity(), count - sent));
                 while (chunk.hasRemaining()) {

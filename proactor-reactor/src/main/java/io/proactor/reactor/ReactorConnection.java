@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -18,9 +17,10 @@ import java.util.concurrent.Executor;
 /**
  * A protocol handler's {@link Connection} on a {@link ReactorLoop}: the {@link LoopConnection} state machine
  * with readiness-based transport operations. The loop waits for readiness, reads into its own direct buffer
- * and lends it to {@link ProtocolHandler#onRead}; output is written on the spot when nothing is queued, and
- * only what the socket did not take is copied into direct chunks and sent when the socket becomes writable
- * again.
+ * and lends it to {@link ProtocolHandler#onRead}. What a handler writes in a callback is queued and sent when
+ * the callback returns, in one gathering write (a response's head and a small file's body copied behind it:
+ * one system call, one segment where they fit); other output is written on the spot when nothing is queued.
+ * What the socket did not take waits in direct chunks until the socket becomes writable again.
  *
  * <p><b>Interest.</b> {@code OP_READ} is registered while reading is allowed (not paused by the high-water
  * mark, not held by a worker, input not ended, no close requested); {@code OP_WRITE} only while output is
@@ -113,10 +113,13 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
         }
         buffer.flip();
         if (callbacks == null) {
+            boolean outer = enterCallback();
             try {
                 handler.onRead(this, buffer);
             } catch (Throwable t) {
                 callbackFailed(t);
+            } finally {
+                exitCallback(outer); // what onRead wrote leaves now, in one write
             }
             return;
         }
@@ -166,9 +169,18 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
 
     // ---- writing ----
 
-    /** The Reactor fast path: nothing is queued, so the bytes may go straight from the caller's buffer. */
+    /**
+     * The Reactor fast path outside handler callbacks: nothing is queued, so the bytes may go straight from the
+     * caller's buffer. Inside a callback they are queued, and sent when it returns.
+     */
     @Override
     protected boolean writeDirectly(ByteBuffer data) {
+        if (inCallback()) {
+            // sent when the callback returns, with what else it queues: a response's head and a small file's
+            // body copied behind it leave in one write
+            flushSoon();
+            return false;
+        }
         try {
             channel.write(data);
         } catch (IOException e) {
@@ -181,7 +193,9 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
 
     @Override
     protected void outputQueued() {
-        updateInterest(); // the rest goes out when the socket is writable again
+        if (!inCallback()) {
+            updateInterest(); // the rest goes out when the socket is writable again
+        } // else it is flushed when the callback returns
     }
 
     @Override
@@ -239,9 +253,7 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
         try {
             Object head;
             while ((head = output.peekFirst()) != null) {
-                if (head instanceof FileTransfer send && send.copies()) {
-                    copyIntoChunks(send);
-                } else if (head instanceof FileTransfer send) {
+                if (head instanceof FileTransfer send && !send.copies()) {
                     if (!send.transfer(channel, progressed)) {
                         break;
                     }
@@ -262,40 +274,28 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
         }
     }
 
-    /** Replaces the copying send at the head of the queue by chunks holding its bytes. */
-    private void copyIntoChunks(FileTransfer send) throws IOException {
-        output.pollFirst();
-        int n = (int) ((send.count() + ReactorLoop.CHUNK_SIZE - 1) / ReactorLoop.CHUNK_SIZE);
-        for (int i = 0; i < n; i++) {
-            gather[i] = reactor.acquireChunk();
-        }
-        try {
-            send.copyInto(gather, n);
-            for (int i = n - 1; i >= 0; i--) {
-                output.addFirst(gather[i]);
-            }
-            queuedBytes += send.count();
-            keepSpareFileSend(send);
-        } catch (IOException e) {
-            for (int i = 0; i < n; i++) {
-                reactor.releaseChunk(gather[i]);
-            }
-            throw e;
-        } finally {
-            Arrays.fill(gather, 0, n, null);
-        }
-    }
-
-    /** One gathering write of the chunks at the head of the queue; {@code true} when all were sent. */
+    /**
+     * One gathering write of the chunks at the head of the queue, and of the bytes of the copying sends among
+     * them, read into chunks first: a response's head and a small file's body leave in one {@code writev} (one
+     * system call, and one segment where they fit). {@code true} when all were sent.
+     */
     private boolean writeChunks() throws IOException {
         int n = 0;
-        while (n < MAX_GATHER && output.peekFirst() instanceof ByteBuffer b) {
-            gather[n++] = b; // taken off the queue (iterating it would allocate), put back below if unsent
-            output.pollFirst();
-        }
-        long written;
-        boolean all;
+        long written = 0;
+        boolean all = false;
         try {
+            Object next;
+            while ((next = output.peekFirst()) != null) {
+                if (next instanceof ByteBuffer b && n < MAX_GATHER) {
+                    gather[n++] = b; // taken off the queue (iterating it would allocate), put back below if unsent
+                    output.pollFirst();
+                } else if (next instanceof FileTransfer send && send.copies() && n + chunksFor(send) <= MAX_GATHER) {
+                    output.pollFirst();
+                    n = copyIntoChunks(send, n);
+                } else {
+                    break;
+                }
+            }
             written = channel.write(gather, 0, n);
             all = !gather[n - 1].hasRemaining();
         } finally {
@@ -313,6 +313,33 @@ final class ReactorConnection extends LoopConnection implements ReactorHandle {
             sendProgressed();
         }
         return all;
+    }
+
+    private static int chunksFor(FileTransfer send) {
+        return (int) ((send.count() + ReactorLoop.CHUNK_SIZE - 1) / ReactorLoop.CHUNK_SIZE);
+    }
+
+    /**
+     * Reads the copying send's range into new chunks at {@code gather[n ..]} and returns the index past them; the
+     * send is kept for reuse. On failure its chunks are given back and the send dropped.
+     */
+    private int copyIntoChunks(FileTransfer send, int n) throws IOException {
+        int end = n + chunksFor(send);
+        for (int i = n; i < end; i++) {
+            gather[i] = reactor.acquireChunk();
+        }
+        try {
+            send.copyInto(gather, n, end);
+        } catch (IOException e) {
+            for (int i = n; i < end; i++) {
+                reactor.releaseChunk(gather[i]);
+                gather[i] = null;
+            }
+            throw e;
+        }
+        queuedBytes += send.count();
+        keepSpareFileSend(send);
+        return end;
     }
 
     @Override

@@ -5,7 +5,7 @@
  * <ul>
  *   <li>{@link io.proactor.reactor.ReactorEngine} ({@code reactor}): {@link java.nio.channels.Selector} loops
  *       ({@code ReactorLoop}) in the four threading models; the loop reads on readiness into its own buffer and
- *       calls the handler; output is written on the spot when nothing is queued.</li>
+ *       calls the handler; what a handler writes in a callback is sent, in one write, when it returns.</li>
  *   <li>{@link io.proactor.reactor.VirtualThreadEngine} ({@code virtual-threads}): thread-per-connection with
  *       blocking calls on virtual threads.</li>
  * </ul>
